@@ -1,0 +1,1 @@
+"""Channel adapters: they translate platform messages in and render replies out."""

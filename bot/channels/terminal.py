@@ -1,0 +1,75 @@
+"""Chat with the bot in a terminal: one message per line, buttons shown as numbered choices."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import unicodedata
+from typing import TextIO
+
+from bot.channels.text_render import reply_as_text, reply_buttons
+from bot.core import ConversationCore
+from bot.messages import Button, InboundMessage
+
+CHANNEL = "terminal"
+
+
+def pick_button(line: str, buttons: tuple[Button, ...]) -> Button | None:
+    """The button a typed line picks: its number, or its label typed in full."""
+    text = unicodedata.normalize("NFC", line).strip()
+    if text.isdigit() and 1 <= int(text) <= len(buttons):
+        return buttons[int(text) - 1]
+    folded = text.casefold()
+    for button in buttons:
+        if folded in {button.label.casefold(), (button.short_label or "").casefold()}:
+            return button
+    return None
+
+
+class TerminalChat:
+    """Reads lines from a text stream and prints the bot's replies."""
+
+    def __init__(
+        self,
+        core: ConversationCore,
+        *,
+        user_id: str,
+        stdin: TextIO = sys.stdin,
+        stdout: TextIO = sys.stdout,
+    ) -> None:
+        self._core = core
+        self._user_id = user_id
+        self._stdin = stdin
+        self._stdout = stdout
+        self._interactive = stdin.isatty()
+        self._buttons: tuple[Button, ...] = ()
+
+    async def run(self) -> None:
+        """Chat until end of input (Ctrl-D, or the end of piped input)."""
+        while True:
+            if self._interactive:
+                self._stdout.write("> ")
+                self._stdout.flush()
+            line = await asyncio.to_thread(self._stdin.readline)
+            if not line:
+                break
+            if line.strip():
+                await self.send(line.rstrip("\n"))
+
+    async def send(self, line: str) -> None:
+        """Send one typed line and print the replies."""
+        button = pick_button(line, self._buttons)
+        message = InboundMessage(
+            channel=CHANNEL,
+            user_id=self._user_id,
+            text="" if button else line,
+            payload=button.payload if button else None,
+        )
+        replies = await self._core.handle(message)
+        # Buttons are numbered across all replies of one answer, so every number is unique.
+        offered: list[Button] = []
+        for reply in replies:
+            self._stdout.write(reply_as_text(reply, len(offered) + 1) + "\n\n")
+            offered += reply_buttons(reply)
+        self._stdout.flush()
+        self._buttons = tuple(offered)

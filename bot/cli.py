@@ -1,0 +1,79 @@
+"""The ``cets-bot`` command: chat in the terminal, run the bot, NLU and registry tools."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+
+from bot.channels.terminal import TerminalChat
+from bot.i18n import SUPPORTED_LOCALES
+from bot.runtime import start_runtime
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+async def _chat(user_id: str, locale: str | None) -> int:
+    settings = Settings.from_env()
+    runtime = await start_runtime(settings)
+    try:
+        if locale is not None:
+            await runtime.core.set_language("terminal", user_id, locale)
+        await TerminalChat(runtime.core, user_id=user_id).run()
+    finally:
+        await runtime.close()
+    return 0
+
+
+def _chat_command(args: argparse.Namespace) -> int:
+    return asyncio.run(_chat(args.user, args.lang))
+
+
+def _run_command(args: argparse.Namespace) -> int:
+    settings = Settings.from_env()
+    if not settings.has_channel_tokens:
+        print(
+            "No TELEGRAM_BOT_TOKEN or MESSENGER_PAGE_ACCESS_TOKEN set: starting the terminal chat.",
+            file=sys.stderr,
+        )
+        return asyncio.run(_chat(args.user, None))
+    print("Messaging channels are not built yet; use `cets-bot chat`.", file=sys.stderr)
+    return 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every subcommand wired in."""
+    parser = argparse.ArgumentParser(prog="cets-bot", description=__doc__)
+    parser.add_argument("-v", "--verbose", action="store_true", help="log more")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    chat = commands.add_parser("chat", help="chat with the bot in this terminal")
+    chat.add_argument("--lang", choices=SUPPORTED_LOCALES, help="answer in this language")
+    chat.add_argument("--user", default="local", help="who you are (keeps your conversation)")
+    chat.set_defaults(func=_chat_command)
+
+    run = commands.add_parser("run", help="run the bot on the configured channels")
+    run.add_argument("--user", default="local", help="terminal user when no channel is set")
+    run.set_defaults(func=_run_command)
+
+    from nlu import cli as nlu_cli
+
+    nlu_cli.register(commands)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``cets-bot`` console script."""
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    result: int = args.func(args)
+    return result
+
+
+if __name__ == "__main__":
+    sys.exit(main())

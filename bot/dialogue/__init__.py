@@ -1,0 +1,1 @@
+"""Explicit, typed, persisted dialogue state."""

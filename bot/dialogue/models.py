@@ -1,0 +1,34 @@
+"""SQLAlchemy table for conversation state, keyed by (channel, user)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, DateTime, Integer, String, func
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class ConversationBase(DeclarativeBase):
+    """Declarative base for the bot's own tables (not the registry's)."""
+
+
+class ConversationRecord(ConversationBase):
+    """One row per conversation: where the user is in a flow and what they answered so far."""
+
+    __tablename__ = "conversations"
+
+    channel: Mapped[str] = mapped_column(String(32), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    locale: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    locale_source: Mapped[str] = mapped_column(String(16), default="none")
+    step: Mapped[str] = mapped_column(String(64), default="idle")
+    # Serialised from typed dataclasses and replaced whole on every save, never mutated in place.
+    slots: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    back_stack: Mapped[list[str]] = mapped_column(JSON, default=list)
+    version: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
+    )
+
+
+conversation_metadata = ConversationBase.metadata
