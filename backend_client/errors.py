@@ -57,7 +57,13 @@ class BackendUnavailable(BackendError):
 
 ERROR_CLASSES: dict[str, type[BackendError]] = {
     cls.code: cls
-    for cls in (BackendError, NotFound, PermissionDenied, ValidationError, Conflict,
-                BackendUnavailable)
+    for cls in (
+        BackendError,
+        NotFound,
+        PermissionDenied,
+        ValidationError,
+        Conflict,
+        BackendUnavailable,
+    )
 }
 """Wire code to exception class, shared by the HTTP server and client."""

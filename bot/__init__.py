@@ -1,1 +1,1 @@
-"""The CETS chatbot: a channel-neutral conversation core with Telegram, Messenger and terminal adapters."""
+"""The CETS chatbot: a channel-neutral conversation core with channel adapters."""

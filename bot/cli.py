@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
 import sys
 
 from bot.channels.terminal import TerminalChat
+from bot.database import prepare_database
 from bot.i18n import SUPPORTED_LOCALES
 from bot.runtime import start_runtime
 from bot.settings import Settings
@@ -39,8 +41,18 @@ def _run_command(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return asyncio.run(_chat(args.user, None))
-    print("Messaging channels are not built yet; use `cets-bot chat`.", file=sys.stderr)
-    return 2
+    from bot.server import serve
+
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(serve(settings))
+    return 0
+
+
+def _db_upgrade_command(args: argparse.Namespace) -> int:
+    settings = Settings.from_env()
+    asyncio.run(prepare_database(settings.database_url))
+    print("database is at the newest schema")
+    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -57,6 +69,12 @@ def build_parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="run the bot on the configured channels")
     run.add_argument("--user", default="local", help="terminal user when no channel is set")
     run.set_defaults(func=_run_command)
+
+    db = commands.add_parser("db", help="the bot's database")
+    db_commands = db.add_subparsers(dest="db_command", required=True)
+    db_commands.add_parser("upgrade", help="create or migrate the tables").set_defaults(
+        func=_db_upgrade_command
+    )
 
     from nlu import cli as nlu_cli
 

@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import logging
 
+from backend_client import RegistryBackend
 from bot import keyboards
 from bot.dialogue.state import Step
 from bot.dialogue.store import ConversationStore
 from bot.handlers import language, menu
+from bot.handlers.verification import MAX_MATCHES, shop_card
 from bot.i18n import NP_, _, pgettext, use_locale
 from bot.language import decide_locale
-from bot.messages import Button, InboundMessage, Reply
+from bot.messages import Button, CardReply, InboundMessage, Reply
 from bot.navigation import Navigation, parse_navigation, parse_navigation_payload
 from bot.ordering import KeyedLocks
 from bot.routing import (
     INTENT_HANDLERS,
     PAYLOAD_HANDLERS,
+    RESUMABLE_STEPS,
     STEP_HANDLERS,
     STEP_PROMPTS,
     TOPIC_INTENTS,
@@ -64,8 +67,10 @@ class ConversationCore:
         nlu: NluEngine,
         kb: KnowledgeBase,
         settings: Settings,
+        backend: RegistryBackend,
         clarify_threshold: float,
     ) -> None:
+        self._backend = backend
         self._store = store
         self._nlu = nlu
         self._kb = kb
@@ -82,9 +87,18 @@ class ConversationCore:
                 state=state,
                 kb=self._kb,
                 settings=self._settings,
+                backend=self._backend,
             )
             await language.set_language(turn, locale)
             await self._store.save(state)
+
+    async def shop_cards(self, query: str, locale: str) -> list[CardReply]:
+        """Verification cards for shops matching ``query``, for inline search in a chat."""
+        if not query.strip():
+            return []
+        with use_locale(locale):
+            matches = await self._backend.find_shops(query.strip(), limit=MAX_MATCHES)
+            return [shop_card(match) for match in matches]
 
     async def handle(self, message: InboundMessage) -> list[Reply]:
         """Handle one message and return the replies to send, in order."""
@@ -94,7 +108,13 @@ class ConversationCore:
                 state.locale, state.locale_source, message.text, message.language_code
             )
             state.locale, state.locale_source = decision.locale, decision.source
-            turn = Turn(message=message, state=state, kb=self._kb, settings=self._settings)
+            turn = Turn(
+                message=message,
+                state=state,
+                kb=self._kb,
+                settings=self._settings,
+                backend=self._backend,
+            )
             with use_locale(decision.locale):
                 await self._dispatch(turn)
             await self._store.save(state)
@@ -143,16 +163,17 @@ class ConversationCore:
     async def _run_intent(self, turn: Turn, intent: Intent) -> None:
         step_before = turn.state.step
         await INTENT_HANDLERS[intent](turn)
-        if step_before is not Step.IDLE and turn.state.step is step_before:
-            # The user asked something else in the middle of a flow: keep their answers and
-            # offer to continue where they were.
-            turn.outbox.say(
-                _("You have an unfinished eligibility check."),
-                (
-                    Button(pgettext("button", "Continue"), "nav:resume"),
-                    keyboards.cancel_button(),
-                ),
-            )
+        if turn.state.step is not step_before or step_before is Step.IDLE:
+            return
+        if step_before not in RESUMABLE_STEPS:
+            turn.state.leave_flow()
+            return
+        # The user asked something else in the middle of a flow: keep their answers and offer
+        # to continue where they were.
+        turn.outbox.say(
+            _("You have an unfinished eligibility check."),
+            (Button(pgettext("button", "Continue"), "nav:resume"), keyboards.cancel_button()),
+        )
 
     async def _on_payload(self, turn: Turn, payload: str) -> None:
         prefix, _sep, argument = payload.partition(":")

@@ -1,4 +1,4 @@
-"""The bot's database engine and schema preparation."""
+"""The bot's database engine and schema migrations."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from bot.dialogue.models import conversation_metadata
+from registry.database import upgrade_database_async
 
 log = logging.getLogger(__name__)
 
@@ -21,8 +21,7 @@ def open_engine(database_url: str) -> AsyncEngine:
     return create_async_engine(url)
 
 
-async def prepare_database(engine: AsyncEngine) -> None:
-    """Create the bot's tables when they do not exist yet."""
-    async with engine.begin() as connection:
-        await connection.run_sync(conversation_metadata.create_all)
-    log.info("database ready (%s)", engine.url.render_as_string(hide_password=True))
+async def prepare_database(database_url: str) -> None:
+    """Bring the database to the newest schema (Alembic migrations in ``migrations/``)."""
+    await upgrade_database_async(database_url)
+    log.info("database ready (%s)", make_url(database_url).render_as_string(hide_password=True))

@@ -92,12 +92,12 @@ def ngettext(singular: str, plural: str, n: int) -> str:
     return translations(current_locale()).ngettext(singular, plural, n)
 
 
-def N_(message: str) -> str:  # noqa: N802 - the conventional gettext marker name
+def N_(message: str) -> str:
     """Mark a string for extraction without translating it yet."""
     return message
 
 
-def NP_(context: str, message: str) -> str:  # noqa: N802 - the conventional gettext marker name
+def NP_(context: str, message: str) -> str:
     """Mark a string with a context for extraction; translate it later with :func:`pgettext`."""
     del context
     return message

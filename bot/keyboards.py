@@ -24,7 +24,9 @@ def cancel_button() -> Button:
 def about_button() -> Button:
     """What the trustmark is."""
     return Button(
-        pgettext("button", "What is the trustmark?"), "i:about_trustmark", pgettext("short", "About")
+        pgettext("button", "What is the trustmark?"),
+        "i:about_trustmark",
+        pgettext("short", "About"),
     )
 
 
@@ -47,7 +49,9 @@ def documents_button() -> Button:
 
 def criteria_button() -> Button:
     """The 9 criteria."""
-    return Button(pgettext("button", "The 9 criteria"), "i:ask_criteria", pgettext("short", "Criteria"))
+    return Button(
+        pgettext("button", "The 9 criteria"), "i:ask_criteria", pgettext("short", "Criteria")
+    )
 
 
 def language_button() -> Button:

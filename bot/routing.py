@@ -7,7 +7,17 @@ from types import MappingProxyType
 from typing import Final
 
 from bot.dialogue.state import Step
-from bot.handlers import about, criteria, documents, eligibility, fees, language, menu, upcoming
+from bot.handlers import (
+    about,
+    criteria,
+    documents,
+    eligibility,
+    fees,
+    language,
+    menu,
+    upcoming,
+    verification,
+)
 from bot.turn import Turn
 from nlu import Intent
 
@@ -30,7 +40,7 @@ INTENT_HANDLERS: Final[Mapping[Intent, Handler]] = MappingProxyType(
         Intent.APPLY: upcoming.apply,
         Intent.APPLICATION_STATUS: upcoming.track,
         Intent.RENEW: upcoming.track,
-        Intent.CHECK_SHOP: upcoming.check_shop,
+        Intent.CHECK_SHOP: verification.check_shop,
         Intent.COMPLAIN: upcoming.complain,
         Intent.COMPLAINT_STATUS: upcoming.track,
         Intent.HUMAN_AGENT: upcoming.human_agent,
@@ -46,6 +56,8 @@ PAYLOAD_HANDLERS: Final[Mapping[str, PayloadHandler]] = MappingProxyType(
         "elig": eligibility.on_payload,
         "lang": language.on_payload,
         "crit": criteria.on_payload,
+        "cert": verification.on_certificate_payload,
+        "share": verification.on_certificate_payload,
     }
 )
 
@@ -55,6 +67,7 @@ STEP_HANDLERS: Final[Mapping[Step, StepHandler]] = MappingProxyType(
         Step.ELIGIBILITY_ACTIVITY: eligibility.on_step,
         Step.ELIGIBILITY_CHANNEL: eligibility.on_step,
         Step.ELIGIBILITY_REGISTRATION: eligibility.on_step,
+        Step.CHECK_SHOP_QUERY: verification.on_step,
     }
 )
 
@@ -64,6 +77,17 @@ STEP_PROMPTS: Final[Mapping[Step, Handler]] = MappingProxyType(
         Step.ELIGIBILITY_ACTIVITY: eligibility.prompt,
         Step.ELIGIBILITY_CHANNEL: eligibility.prompt,
         Step.ELIGIBILITY_REGISTRATION: eligibility.prompt,
+        Step.CHECK_SHOP_QUERY: verification.prompt,
+    }
+)
+
+# Flows kept open while the user asks something else in between, with a reminder to continue.
+RESUMABLE_STEPS: Final = frozenset(
+    {
+        Step.ELIGIBILITY_CATEGORY,
+        Step.ELIGIBILITY_ACTIVITY,
+        Step.ELIGIBILITY_CHANNEL,
+        Step.ELIGIBILITY_REGISTRATION,
     }
 )
 

@@ -31,6 +31,8 @@ class Settings:
     khr_per_usd: Decimal | None = None
     telegram_bot_token: str | None = field(default=None, repr=False)
     messenger_page_access_token: str | None = field(default=None, repr=False)
+    http_host: str = "127.0.0.1"
+    http_port: int = 8080
 
     @property
     def has_channel_tokens(self) -> bool:
@@ -56,6 +58,9 @@ class Settings:
             raise SettingsError("CETS_KHR_PER_USD must be a number, e.g. 4100") from exc
         if khr_per_usd is not None and khr_per_usd <= 0:
             raise SettingsError("CETS_KHR_PER_USD must be positive")
+        port = os.environ.get("CETS_HTTP_PORT", "8080")
+        if not port.isdigit() or not 0 <= int(port) <= 65535:
+            raise SettingsError("CETS_HTTP_PORT must be a port number")
         return cls(
             data_dir=data_dir,
             database_url=database_url,
@@ -65,4 +70,6 @@ class Settings:
             khr_per_usd=khr_per_usd,
             telegram_bot_token=_optional("TELEGRAM_BOT_TOKEN"),
             messenger_page_access_token=_optional("MESSENGER_PAGE_ACCESS_TOKEN"),
+            http_host=os.environ.get("CETS_HTTP_HOST", "127.0.0.1"),
+            http_port=int(port),
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from backend_client import RegistryBackend
 from bot.dialogue.state import DialogueState
 from bot.messages import InboundMessage, Outbox
 from bot.settings import Settings
@@ -19,6 +20,7 @@ class Turn:
     state: DialogueState
     kb: KnowledgeBase
     settings: Settings
+    backend: RegistryBackend
     parse: ParseResult | None = None
     outbox: Outbox = field(default_factory=Outbox)
 

@@ -72,9 +72,10 @@ class EmbeddedNlu:
         """Train a fresh engine from training data in memory (no cache)."""
         lexicon = lexicon if lexicon is not None else Lexicon.load()
         extractor = EntityExtractor.from_synonyms(data.synonyms)
-        texts = [extractor.masked(normalise(e.text)) for e in data.examples]
-        labels = [e.intent for e in data.examples]
-        model = train_model(texts, labels, lambda t: extract_features(t, lexicon))
+        features = [
+            extract_features(extractor.masked(normalise(e.text)), lexicon) for e in data.examples
+        ]
+        model = train_model(features, [e.intent for e in data.examples])
         return cls(model, extractor, lexicon)
 
     @classmethod

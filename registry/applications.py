@@ -139,8 +139,8 @@ def _fee(fee: Decimal | None, currency: str) -> Decimal | None:
 
 def _identifiers(record: ApplicationRecord) -> tuple[Identifier, ...]:
     return tuple(
-        Identifier(IdentifierKind(i["kind"]), i["value"], i.get("display", "")) for i in
-        record.identifiers or []
+        Identifier(IdentifierKind(i["kind"]), i["value"], i.get("display", ""))
+        for i in record.identifiers or []
     )
 
 
@@ -222,16 +222,25 @@ async def any_record(session: AsyncSession, application_id: str) -> ApplicationR
 
 
 def _set_status(
-    session: AsyncSession, record: ApplicationRecord, status: ApplicationStatus, *,
-    actor: str, note: str | None = None,
+    session: AsyncSession,
+    record: ApplicationRecord,
+    status: ApplicationStatus,
+    *,
+    actor: str,
+    note: str | None = None,
 ) -> None:
     old = record.status
     record.status = status.value
     record.updated_at = now()
     record_status_change(
-        session, subject_type=SubjectType.APPLICATION, subject_id=record.id,
-        owner=(record.owner_channel, record.owner_user_id), old_status=old,
-        new_status=status.value, actor=actor, note=note,
+        session,
+        subject_type=SubjectType.APPLICATION,
+        subject_id=record.id,
+        owner=(record.owner_channel, record.owner_user_id),
+        old_status=old,
+        new_status=status.value,
+        actor=actor,
+        note=note,
     )
 
 
@@ -239,9 +248,14 @@ def _record_created(
     session: AsyncSession, record: ApplicationRecord, *, actor: str, note: str | None = None
 ) -> None:
     record_status_change(
-        session, subject_type=SubjectType.APPLICATION, subject_id=record.id,
-        owner=(record.owner_channel, record.owner_user_id), old_status=None,
-        new_status=record.status, actor=actor, note=note,
+        session,
+        subject_type=SubjectType.APPLICATION,
+        subject_id=record.id,
+        owner=(record.owner_channel, record.owner_user_id),
+        old_status=None,
+        new_status=record.status,
+        actor=actor,
+        note=note,
     )
 
 
@@ -285,10 +299,14 @@ async def update_application(
         raise Conflict(f"application is {record.status} and can no longer be changed")
     _apply_draft(record, draft)
     record.updated_at = now()
-    record_audit(session, actor=user_actor(owner), action="application:update",
-                 subject_type="application", subject_id=record.id,
-                 details={"fields": [f.name for f in fields(draft)
-                                     if getattr(draft, f.name) is not None]})
+    record_audit(
+        session,
+        actor=user_actor(owner),
+        action="application:update",
+        subject_type="application",
+        subject_id=record.id,
+        details={"fields": [f.name for f in fields(draft) if getattr(draft, f.name) is not None]},
+    )
     return record
 
 
@@ -303,10 +321,19 @@ async def attach_evidence(
     stored = store_evidence(session, (owner[0], owner[1]), checked, application_id=record.id)
     await session.flush()
     record.updated_at = now()
-    record_audit(session, actor=user_actor(owner), action="application:evidence",
-                 subject_type="application", subject_id=record.id,
-                 details={"evidence_id": stored.id, "criterion": checked.criterion,
-                          "document": checked.document, "sha256": stored.sha256})
+    record_audit(
+        session,
+        actor=user_actor(owner),
+        action="application:evidence",
+        subject_type="application",
+        subject_id=record.id,
+        details={
+            "evidence_id": stored.id,
+            "criterion": checked.criterion,
+            "document": checked.document,
+            "sha256": stored.sha256,
+        },
+    )
     return to_stored(stored)
 
 
@@ -332,8 +359,9 @@ async def _missing_for_submission(session: AsyncSession, record: ApplicationReco
     covered = {e.criterion for e in evidence}
     answers = record.answers or {}
     missing.extend(
-        f"criterion_{n}" for n in CRITERIA if n not in covered and not answers.get(
-            criterion_answer_key(n))
+        f"criterion_{n}"
+        for n in CRITERIA
+        if n not in covered and not answers.get(criterion_answer_key(n))
     )
     return missing
 
@@ -367,19 +395,24 @@ async def start_renewal(
     """
     certificate = await session.get(CertificateRecord, normalise_number(certificate_id))
     if certificate is None or (certificate.owner_channel, certificate.owner_user_id) != (
-        owner[0], owner[1]
+        owner[0],
+        owner[1],
     ):
         raise NotFound(f"no certificate {certificate_id} of yours")
     if certificate.status == "revoked":
         raise Conflict("a revoked certificate cannot be renewed")
     open_renewal = (
-        await session.execute(
-            select(ApplicationRecord).where(
-                ApplicationRecord.renewal_of == certificate.id,
-                ApplicationRecord.status.in_(OPEN),
+        (
+            await session.execute(
+                select(ApplicationRecord).where(
+                    ApplicationRecord.renewal_of == certificate.id,
+                    ApplicationRecord.status.in_(OPEN),
+                )
             )
         )
-    ).scalars().first()
+        .scalars()
+        .first()
+    )
     if open_renewal is not None:
         return open_renewal
     original = await session.get(ApplicationRecord, certificate.application_id)
@@ -419,8 +452,9 @@ async def list_owned(session: AsyncSession, owner: Sequence[str]) -> Sequence[Ap
     """The owner's applications, newest first."""
     rows = await session.execute(
         select(ApplicationRecord)
-        .where(ApplicationRecord.owner_channel == owner[0],
-               ApplicationRecord.owner_user_id == owner[1])
+        .where(
+            ApplicationRecord.owner_channel == owner[0], ApplicationRecord.owner_user_id == owner[1]
+        )
         .order_by(ApplicationRecord.created_at.desc(), ApplicationRecord.id.desc())
     )
     return rows.scalars().all()
@@ -430,9 +464,11 @@ async def list_all(
     session: AsyncSession, status: ApplicationStatus | None, limit: int
 ) -> Sequence[ApplicationRecord]:
     """Applications for officers, newest first."""
-    statement = select(ApplicationRecord).order_by(
-        ApplicationRecord.created_at.desc(), ApplicationRecord.id.desc()
-    ).limit(max(1, min(limit, 1000)))
+    statement = (
+        select(ApplicationRecord)
+        .order_by(ApplicationRecord.created_at.desc(), ApplicationRecord.id.desc())
+        .limit(max(1, min(limit, 1000)))
+    )
     if status is not None:
         statement = statement.where(ApplicationRecord.status == status.value)
     return (await session.execute(statement)).scalars().all()
@@ -497,10 +533,17 @@ async def _business_for_application(
     name = record.business_name or record.business_name_km or record.id
     if business is None:
         business = await create_business(
-            session, name=name, name_km=record.business_name_km,
-            registration_no=record.registration_no, source="application", actor=officer,
-            identifiers=identifiers, category=record.category,
-            registered_on=record.registered_on, address=record.address, email=record.email,
+            session,
+            name=name,
+            name_km=record.business_name_km,
+            registration_no=record.registration_no,
+            source="application",
+            actor=officer,
+            identifiers=identifiers,
+            category=record.category,
+            registered_on=record.registered_on,
+            address=record.address,
+            email=record.email,
         )
     else:
         business.name = name
@@ -529,6 +572,11 @@ async def approve_application(
         certificate = await issue_certificate(session, record, business.id, officer=officer)
     record.certificate_id = certificate.id
     record.decision_note = note
-    _set_status(session, record, ApplicationStatus.APPROVED, actor=officer,
-                note=note or f"certificate {certificate.id}")
+    _set_status(
+        session,
+        record,
+        ApplicationStatus.APPROVED,
+        actor=officer,
+        note=note or f"certificate {certificate.id}",
+    )
     return record

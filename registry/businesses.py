@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
 
 from sqlalchemy import delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -119,6 +121,21 @@ def parse_record_identifiers(record: BusinessRecord) -> tuple[list[Identifier], 
     return found, bad
 
 
+def _business_row(registration_no: str, record: BusinessRecord, stamp: datetime) -> dict[str, Any]:
+    return {
+        "registration_no": registration_no,
+        "name": record.name.strip(),
+        "name_km": (record.name_km or "").strip() or None,
+        "category": record.category.value if record.category else None,
+        "registered_on": record.registered_on,
+        "address": record.address,
+        "basic_phase_eligible": True,
+        "source": "import",
+        "created_at": stamp,
+        "updated_at": stamp,
+    }
+
+
 async def import_businesses(
     session: AsyncSession, records: Sequence[BusinessRecord], *, actor: str
 ) -> ImportReport:
@@ -138,32 +155,18 @@ async def import_businesses(
     numbers = list(valid)
     for start in range(0, len(numbers), BATCH):
         chunk = numbers[start : start + BATCH]
-        rows = await session.execute(select(Business).where(Business.registration_no.in_(chunk)))
-        existing.update((b.registration_no or "", b) for b in rows.scalars())
+        found = await session.scalars(select(Business).where(Business.registration_no.in_(chunk)))
+        existing.update((b.registration_no or "", b) for b in found)
     stamp = now()
     new_numbers = [n for n in numbers if n not in existing]
     created_ids: dict[str, int] = {}
     for start in range(0, len(new_numbers), BATCH):
         chunk = new_numbers[start : start + BATCH]
-        rows = await session.execute(
+        created = await session.execute(
             insert(Business).returning(Business.id, Business.registration_no),
-            [
-                {
-                    "registration_no": n,
-                    "name": valid[n][0].name.strip(),
-                    "name_km": (valid[n][0].name_km or "").strip() or None,
-                    "category": valid[n][0].category.value if valid[n][0].category else None,
-                    "registered_on": valid[n][0].registered_on,
-                    "address": valid[n][0].address,
-                    "basic_phase_eligible": True,
-                    "source": "import",
-                    "created_at": stamp,
-                    "updated_at": stamp,
-                }
-                for n in chunk
-            ],
+            [_business_row(n, valid[n][0], stamp) for n in chunk],
         )
-        created_ids.update((registration_no, bid) for bid, registration_no in rows)
+        created_ids.update((registration_no or "", bid) for bid, registration_no in created)
     for number, business in existing.items():
         record = valid[number][0]
         business.name = record.name.strip()

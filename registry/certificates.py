@@ -72,7 +72,9 @@ def _to_certificate(
     )
 
 
-async def _covered(session: AsyncSession, certificate_ids: Sequence[str]) -> dict[str, list[Identifier]]:
+async def _covered(
+    session: AsyncSession, certificate_ids: Sequence[str]
+) -> dict[str, list[Identifier]]:
     covered: dict[str, list[Identifier]] = {c: [] for c in certificate_ids}
     if not certificate_ids:
         return covered
@@ -135,8 +137,9 @@ async def _bind_identifiers(session: AsyncSession, certificate_id: str, business
         delete(CertificateIdentifier).where(CertificateIdentifier.certificate_id == certificate_id)
     )
     rows = await session.execute(
-        select(BusinessIdentifier.kind, BusinessIdentifier.value, BusinessIdentifier.display)
-        .where(BusinessIdentifier.business_id == business_id)
+        select(BusinessIdentifier.kind, BusinessIdentifier.value, BusinessIdentifier.display).where(
+            BusinessIdentifier.business_id == business_id
+        )
     )
     session.add_all(
         CertificateIdentifier(certificate_id=certificate_id, kind=k, value=v, display=d)
@@ -231,11 +234,19 @@ async def suspend_certificate(
     record.suspended_until = until
     record.status_reason = reason
     record.updated_at = now()
-    session.add(Penalty(business_id=record.business_id, kind="suspension", note=reason,
-                        at=now(), by=officer))
+    session.add(
+        Penalty(
+            business_id=record.business_id, kind="suspension", note=reason, at=now(), by=officer
+        )
+    )
     record_status_change(
-        session, subject_type=SubjectType.CERTIFICATE, subject_id=record.id, owner=_owner(record),
-        old_status=old.value, new_status=CertificateStatus.SUSPENDED.value, actor=officer,
+        session,
+        subject_type=SubjectType.CERTIFICATE,
+        subject_id=record.id,
+        owner=_owner(record),
+        old_status=old.value,
+        new_status=CertificateStatus.SUSPENDED.value,
+        actor=officer,
         note=f"{reason} (until {until.isoformat()})",
     )
     return await get_certificate(session, record.id)
@@ -254,8 +265,14 @@ async def reinstate_certificate(
     record.status_reason = note
     record.updated_at = now()
     record_status_change(
-        session, subject_type=SubjectType.CERTIFICATE, subject_id=record.id, owner=_owner(record),
-        old_status=old.value, new_status=effective_status(record).value, actor=officer, note=note,
+        session,
+        subject_type=SubjectType.CERTIFICATE,
+        subject_id=record.id,
+        owner=_owner(record),
+        old_status=old.value,
+        new_status=effective_status(record).value,
+        actor=officer,
+        note=note,
     )
     return await get_certificate(session, record.id)
 
@@ -275,11 +292,19 @@ async def revoke_certificate(
     record.suspended_until = None
     record.status_reason = reason
     record.updated_at = now()
-    session.add(Penalty(business_id=record.business_id, kind="revocation", note=reason,
-                        at=now(), by=officer))
+    session.add(
+        Penalty(
+            business_id=record.business_id, kind="revocation", note=reason, at=now(), by=officer
+        )
+    )
     record_status_change(
-        session, subject_type=SubjectType.CERTIFICATE, subject_id=record.id, owner=_owner(record),
-        old_status=old.value, new_status=CertificateStatus.REVOKED.value, actor=officer,
+        session,
+        subject_type=SubjectType.CERTIFICATE,
+        subject_id=record.id,
+        owner=_owner(record),
+        old_status=old.value,
+        new_status=CertificateStatus.REVOKED.value,
+        actor=officer,
         note=reason,
     )
     return await get_certificate(session, record.id)

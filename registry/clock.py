@@ -26,5 +26,5 @@ def add_years(start: date, years: int) -> date:
 
 
 def validity_end(start: date, years: int = 2) -> date:
-    """Last valid day of a certificate valid ``years`` from ``start`` (the eve of the anniversary)."""
+    """Last valid day of a certificate valid ``years`` from ``start`` (eve of the anniversary)."""
     return add_years(start, years) - timedelta(days=1)

@@ -92,12 +92,20 @@ async def file_complaint(
     for item in evidence:
         store_evidence(session, (owner[0], owner[1]), item, complaint_id=record.id)
     record_status_change(
-        session, subject_type=SubjectType.COMPLAINT, subject_id=record.id,
-        owner=(owner[0], owner[1]), old_status=None, new_status=record.status,
+        session,
+        subject_type=SubjectType.COMPLAINT,
+        subject_id=record.id,
+        owner=(owner[0], owner[1]),
+        old_status=None,
+        new_status=record.status,
         actor=user_actor(owner),
     )
-    logger.info("complaint %s filed by %s (registered shop: %s)", record.id,
-                redact_owner(owner), business_id is not None)
+    logger.info(
+        "complaint %s filed by %s (registered shop: %s)",
+        record.id,
+        redact_owner(owner),
+        business_id is not None,
+    )
     return record
 
 
@@ -175,8 +183,7 @@ async def list_owned(session: AsyncSession, owner: Sequence[str]) -> Sequence[Co
     """The owner's complaints, newest first."""
     rows = await session.execute(
         select(ComplaintRecord)
-        .where(ComplaintRecord.owner_channel == owner[0],
-               ComplaintRecord.owner_user_id == owner[1])
+        .where(ComplaintRecord.owner_channel == owner[0], ComplaintRecord.owner_user_id == owner[1])
         .order_by(ComplaintRecord.created_at.desc(), ComplaintRecord.id.desc())
     )
     return rows.scalars().all()
@@ -186,16 +193,22 @@ async def list_all(
     session: AsyncSession, status: ComplaintStatus | None, limit: int
 ) -> Sequence[ComplaintRecord]:
     """Complaints for officers, newest first."""
-    statement = select(ComplaintRecord).order_by(
-        ComplaintRecord.created_at.desc(), ComplaintRecord.id.desc()
-    ).limit(max(1, min(limit, 1000)))
+    statement = (
+        select(ComplaintRecord)
+        .order_by(ComplaintRecord.created_at.desc(), ComplaintRecord.id.desc())
+        .limit(max(1, min(limit, 1000)))
+    )
     if status is not None:
         statement = statement.where(ComplaintRecord.status == status.value)
     return (await session.execute(statement)).scalars().all()
 
 
 async def update_status(
-    session: AsyncSession, complaint_id: str, status: ComplaintStatus, *, officer: str,
+    session: AsyncSession,
+    complaint_id: str,
+    status: ComplaintStatus,
+    *,
+    officer: str,
     note: str | None,
 ) -> ComplaintRecord:
     """Move a complaint on; resolved and rejected complaints are closed."""
@@ -208,8 +221,13 @@ async def update_status(
     record.status = status.value
     record.updated_at = now()
     record_status_change(
-        session, subject_type=SubjectType.COMPLAINT, subject_id=record.id,
-        owner=(record.owner_channel, record.owner_user_id), old_status=old,
-        new_status=status.value, actor=officer, note=note,
+        session,
+        subject_type=SubjectType.COMPLAINT,
+        subject_id=record.id,
+        owner=(record.owner_channel, record.owner_user_id),
+        old_status=old,
+        new_status=status.value,
+        actor=officer,
+        note=note,
     )
     return record

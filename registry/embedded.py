@@ -35,6 +35,7 @@ from registry import applications, businesses, certificates, complaints, shops
 from registry.database import create_engine, current_revision, head_revision
 from registry.evidence import evidence_for, read_evidence
 from registry.idempotency import claim, fingerprint, scoped_key, settle
+from registry.models import ApplicationRecord
 from registry.status_feed import changes_since
 from registry.store import RegistryStore
 
@@ -87,8 +88,9 @@ class EmbeddedBackend:
         return self._store
 
     def _key(self, owner: Owner, operation: str, key: str | None) -> str | None:
-        return None if key is None else scoped_key(f"{owner.channel}|{owner.user_id}|{operation}",
-                                                   key)
+        return (
+            None if key is None else scoped_key(f"{owner.channel}|{owner.user_id}|{operation}", key)
+        )
 
     async def find_shops(self, query: str, *, limit: int = 5) -> tuple[ShopMatch, ...]:
         """Find shops by any identifier, certificate id, registration number or fuzzy name."""
@@ -309,7 +311,7 @@ class EmbeddedOfficer:
 
     async def _decide(
         self,
-        decide: Callable[[AsyncSession], Awaitable[applications.ApplicationRecord]],
+        decide: Callable[[AsyncSession], Awaitable[ApplicationRecord]],
     ) -> Application:
         async def work(session: AsyncSession) -> Application:
             record = await decide(session)
@@ -342,8 +344,9 @@ class EmbeddedOfficer:
         """Reject with a reason the applicant will see."""
         actor = _officer(officer)
         return await self._decide(
-            lambda s: applications.reject_application(s, application_id, officer=actor,
-                                                      reason=reason)
+            lambda s: applications.reject_application(
+                s, application_id, officer=actor, reason=reason
+            )
         )
 
     async def request_more_information(
@@ -352,8 +355,9 @@ class EmbeddedOfficer:
         """Send the application back to the applicant with a note of what is missing."""
         actor = _officer(officer)
         return await self._decide(
-            lambda s: applications.request_more_information(s, application_id, officer=actor,
-                                                            note=note)
+            lambda s: applications.request_more_information(
+                s, application_id, officer=actor, note=note
+            )
         )
 
     async def list_complaints(
@@ -377,8 +381,9 @@ class EmbeddedOfficer:
         actor = _officer(officer)
 
         async def work(session: AsyncSession) -> Complaint:
-            record = await complaints.update_status(session, complaint_id, status, officer=actor,
-                                                    note=note)
+            record = await complaints.update_status(
+                session, complaint_id, status, officer=actor, note=note
+            )
             await session.flush()
             return (await complaints.load_complaints(session, [record]))[0]
 
@@ -395,8 +400,9 @@ class EmbeddedOfficer:
         """Suspend a certificate until a date."""
         actor = _officer(officer)
         return await self._store.write(
-            lambda s: certificates.suspend_certificate(s, certificate_id, until=until,
-                                                       officer=actor, reason=reason)
+            lambda s: certificates.suspend_certificate(
+                s, certificate_id, until=until, officer=actor, reason=reason
+            )
         )
 
     async def reinstate_certificate(
@@ -405,8 +411,9 @@ class EmbeddedOfficer:
         """End a suspension early."""
         actor = _officer(officer)
         return await self._store.write(
-            lambda s: certificates.reinstate_certificate(s, certificate_id, officer=actor,
-                                                         note=note)
+            lambda s: certificates.reinstate_certificate(
+                s, certificate_id, officer=actor, note=note
+            )
         )
 
     async def revoke_certificate(
@@ -415,8 +422,9 @@ class EmbeddedOfficer:
         """Revoke a certificate for good."""
         actor = _officer(officer)
         return await self._store.write(
-            lambda s: certificates.revoke_certificate(s, certificate_id, officer=actor,
-                                                      reason=reason)
+            lambda s: certificates.revoke_certificate(
+                s, certificate_id, officer=actor, reason=reason
+            )
         )
 
     async def _business_verdict(
@@ -435,8 +443,9 @@ class EmbeddedOfficer:
         """Blacklist the shop a registration number or identifier names (creating it if unknown)."""
         actor = _officer(officer)
         return await self._business_verdict(
-            lambda s: businesses.blacklist_business(s, query, officer=actor, reason=reason,
-                                                    name=name)
+            lambda s: businesses.blacklist_business(
+                s, query, officer=actor, reason=reason, name=name
+            )
         )
 
     async def warn_business(self, query: str, *, officer: str, note: str) -> ShopVerdict:

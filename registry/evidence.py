@@ -101,7 +101,9 @@ async def evidence_for(
     found: dict[str, list[StoredEvidence]] = {i: [] for i in ids}
     if not ids:
         return {}
-    rows = await session.execute(select(*_METADATA).where(column.in_(ids)).order_by(EvidenceRecord.id))
+    rows = await session.execute(
+        select(*_METADATA).where(column.in_(ids)).order_by(EvidenceRecord.id)
+    )
     for row in rows:
         key = row.application_id if application_ids else row.complaint_id
         found[key].append(
@@ -133,7 +135,9 @@ def to_stored(record: EvidenceRecord) -> StoredEvidence:
     )
 
 
-async def read_evidence(session: AsyncSession, owner: tuple[str, str], evidence_id: int) -> EvidenceItem:
+async def read_evidence(
+    session: AsyncSession, owner: tuple[str, str], evidence_id: int
+) -> EvidenceItem:
     """The file of one of the owner's evidence items."""
     record = (
         await session.execute(
@@ -146,5 +150,6 @@ async def read_evidence(session: AsyncSession, owner: tuple[str, str], evidence_
     ).scalar_one_or_none()
     if record is None:
         raise NotFound(f"no evidence {evidence_id}")
-    return EvidenceItem(record.filename, record.mime_type, record.data, record.criterion,
-                        record.document)
+    return EvidenceItem(
+        record.filename, record.mime_type, record.data, record.criterion, record.document
+    )

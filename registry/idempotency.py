@@ -55,7 +55,9 @@ def fingerprint(*parts: Any) -> str:
 def scoped_key(scope: str, key: str) -> str:
     """The stored key: the client's key inside the scope of who sent it."""
     if not key or len(key) > MAX_KEY_LENGTH:
-        raise ValidationError("idempotency key must be 1-128 characters", fields=("idempotency_key",))
+        raise ValidationError(
+            "idempotency key must be 1-128 characters", fields=("idempotency_key",)
+        )
     return f"{scope}|{key}"
 
 
@@ -79,7 +81,10 @@ async def claim(
         async with session.begin_nested():
             session.add(
                 IdempotencyKey(
-                    key=key, operation=operation, fingerprint=request_hash, result_id="",
+                    key=key,
+                    operation=operation,
+                    fingerprint=request_hash,
+                    result_id="",
                     created_at=now(),
                 )
             )

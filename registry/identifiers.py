@@ -27,8 +27,18 @@ from backend_client.models import Identifier, IdentifierKind
 
 _KHMER_DIGITS = str.maketrans("០១២៣៤៥៦៧៨៩", "0123456789")
 _FACEBOOK_HOSTS = frozenset({"facebook.com", "fb.com", "fb.me", "m.me", "fb.watch"})
-_FACEBOOK_SUBDOMAINS = ("www.", "m.", "mobile.", "web.", "mbasic.", "touch.", "business.",
-                        "free.", "km-kh.", "en-gb.")
+_FACEBOOK_SUBDOMAINS = (
+    "www.",
+    "m.",
+    "mobile.",
+    "web.",
+    "mbasic.",
+    "touch.",
+    "business.",
+    "free.",
+    "km-kh.",
+    "en-gb.",
+)
 _TELEGRAM_HOSTS = frozenset({"t.me", "telegram.me", "telegram.dog"})
 _HANDLE = re.compile(r"^[a-z0-9_]{3,64}$")
 _FACEBOOK_NAME = re.compile(r"^[a-z0-9.\-]{1,100}$")
@@ -65,7 +75,7 @@ def normalise_phone(raw: str) -> str | None:
     else:
         return None
     if international.startswith(_CAMBODIA):
-        national = international[len(_CAMBODIA):]
+        national = international[len(_CAMBODIA) :]
         if national.startswith("0"):  # "+855 012 ..." keeps the trunk prefix by mistake
             national = national[1:]
         if len(national) not in (8, 9) or national.startswith("0"):
@@ -198,7 +208,7 @@ def _parse(text: str, kind: IdentifierKind | None) -> Identifier | None:
     if kind is IdentifierKind.FACEBOOK_ID:
         digits = re.sub(r"\s", "", text)
         return Identifier(IdentifierKind.FACEBOOK_ID, digits) if digits.isdigit() else None
-    looks_like_url = "/" in text or "." in text and " " not in text
+    looks_like_url = "/" in text or ("." in text and " " not in text)
     if kind is IdentifierKind.TELEGRAM:
         found = parse_url(text) if looks_like_url else telegram_handle(text)
         return found if found and found.kind is IdentifierKind.TELEGRAM else None

@@ -15,9 +15,7 @@ def normalise_name(name: str) -> str:
     Khmer combining signs (category M*) are kept: they are part of the spelling.
     """
     text = unicodedata.normalize("NFC", name).translate(_INVISIBLE).casefold()
-    kept = "".join(
-        " " if unicodedata.category(ch)[0] in "PSZ" else ch for ch in text
-    )
+    kept = "".join(" " if unicodedata.category(ch)[0] in "PSZ" else ch for ch in text)
     return _SPACES.sub(" ", kept).strip()
 
 

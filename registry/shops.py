@@ -172,7 +172,9 @@ async def _name_hits(session: AsyncSession, text: str) -> list[_Hit]:
     return hits
 
 
-async def load_verdicts(session: AsyncSession, business_ids: Sequence[int]) -> dict[int, ShopVerdict]:
+async def load_verdicts(
+    session: AsyncSession, business_ids: Sequence[int]
+) -> dict[int, ShopVerdict]:
     """The verdict facts of each business, in four queries whatever their number."""
     if not business_ids:
         return {}
@@ -246,7 +248,9 @@ async def load_verdicts(session: AsyncSession, business_ids: Sequence[int]) -> d
     return verdicts
 
 
-async def resolve_business(session: AsyncSession, reference: str) -> tuple[int | None, Identifier | None]:
+async def resolve_business(
+    session: AsyncSession, reference: str
+) -> tuple[int | None, Identifier | None]:
     """The business a reference names exactly, and the identifier it was read as.
 
     Used where a free-text reference must point at one shop (complaints, blacklisting): no

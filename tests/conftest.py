@@ -10,6 +10,7 @@ import pytest
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
+from backend_client import open_backend
 from bot import i18n
 from bot.channels.collecting import CollectingChannel
 from bot.core import ConversationCore
@@ -65,15 +66,20 @@ async def core(
     settings: Settings, nlu_engine: EmbeddedNlu, knowledge_base: KnowledgeBase
 ) -> AsyncIterator[ConversationCore]:
     """A conversation core on a real SQLite database."""
+    await prepare_database(settings.database_url)
     engine = open_engine(settings.database_url)
-    await prepare_database(engine)
+    backend = await open_backend(
+        backend_url=None, database_url=settings.database_url, bot_token=None
+    )
     yield ConversationCore(
         store=ConversationStore(engine),
         nlu=nlu_engine,
         kb=knowledge_base,
         settings=settings,
+        backend=backend,
         clarify_threshold=CLARIFY_THRESHOLD,
     )
+    await backend.close()
     await engine.dispose()
 
 

@@ -12,8 +12,23 @@ _LATIN = re.compile(r"[A-Za-z]+")
 # Names and acronyms that stay in Latin letters in Khmer text, and the one Khmer word an English
 # reply may show: the name of the Khmer language on the language button.
 LATIN_ALLOWED_IN_KHMER = frozenset(
-    {"CETS", "USD", "KHR", "PDF", "URL", "SSL", "KHQR", "Bakong", "ASEAN", "MoC", "English",
-     "Facebook", "Telegram", "ADB", "OK"}
+    {
+        "CETS",
+        "USD",
+        "KHR",
+        "PDF",
+        "URL",
+        "SSL",
+        "KHQR",
+        "Bakong",
+        "ASEAN",
+        "MoC",
+        "English",
+        "Facebook",
+        "Telegram",
+        "ADB",
+        "OK",
+    }
 )
 KHMER_ALLOWED_IN_ENGLISH = frozenset({"ខ្មែរ"})
 

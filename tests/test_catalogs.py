@@ -46,7 +46,7 @@ def test_catalog_covers_the_template(locale: str) -> None:
 def test_khmer_entries_are_written_in_khmer() -> None:
     for msgid, string in _catalog("km"):
         has_khmer = any("\u1780" <= ch <= "\u17ff" for ch in string)
-        assert has_khmer or string == msgid and not any(ch.isalpha() for ch in msgid), msgid
+        assert has_khmer or (string == msgid and not any(ch.isalpha() for ch in msgid)), msgid
 
 
 def test_placeholders_match() -> None:

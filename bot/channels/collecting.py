@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from bot.channels.text_render import reply_buttons
 from bot.core import ConversationCore
 from bot.messages import Attachment, Button, InboundMessage, Reply, TextReply
-from bot.channels.text_render import reply_buttons
 
 
 @dataclass(slots=True)

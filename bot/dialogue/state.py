@@ -19,6 +19,7 @@ class Step(StrEnum):
     ELIGIBILITY_ACTIVITY = "eligibility.activity"
     ELIGIBILITY_CHANNEL = "eligibility.channel"
     ELIGIBILITY_REGISTRATION = "eligibility.registration"
+    CHECK_SHOP_QUERY = "check_shop.query"
 
 
 @dataclass(slots=True)

@@ -95,14 +95,10 @@ async def prompt(turn: Turn) -> None:
         )
     elif step is Step.ELIGIBILITY_ACTIVITY:
         buttons = [Button(_activity_label(k), f"elig:act:{k}") for k in ACTIVITIES]
-        turn.outbox.say(
-            "\n".join([_progress(2), _("What do you sell online?")]), [*buttons, *nav]
-        )
+        turn.outbox.say("\n".join([_progress(2), _("What do you sell online?")]), [*buttons, *nav])
     elif step is Step.ELIGIBILITY_CHANNEL:
         buttons = [Button(_channel_label(k), f"elig:ch:{k}") for k in CHANNELS]
-        turn.outbox.say(
-            "\n".join([_progress(3), _("Where do you sell?")]), [*buttons, *nav]
-        )
+        turn.outbox.say("\n".join([_progress(3), _("Where do you sell?")]), [*buttons, *nav])
     elif step is Step.ELIGIBILITY_REGISTRATION:
         buttons = [Button(_registration_label(k), f"elig:reg:{k}") for k in REGISTRATIONS]
         turn.outbox.say(
@@ -282,4 +278,3 @@ async def on_payload(turn: Turn, argument: str) -> None:
             return
         turn.state.step = step
     await record_answer(turn, name, value)
-

@@ -49,10 +49,7 @@ async def thanks(turn: Turn) -> None:
 async def fallback(turn: Turn) -> None:
     """Answer something the bot cannot help with, and offer the menu."""
     turn.outbox.say(
-        _(
-            "Sorry, I can only help with the e-commerce trustmark (CETS). "
-            "Please choose a topic:"
-        ),
+        _("Sorry, I can only help with the e-commerce trustmark (CETS). Please choose a topic:"),
         keyboards.main_menu(),
     )
 

@@ -1,6 +1,6 @@
 """Honest answers for services the bot will offer but cannot perform yet.
 
-Applying, checking a shop, complaints and talking to an officer need the registry and the
+Applying, complaints and talking to an officer need the registry and the
 channels that later issues build. Until then the bot says so plainly and offers what it can.
 """
 
@@ -27,14 +27,6 @@ async def track(turn: Turn) -> None:
     turn.outbox.say(
         _("Following applications, renewals and complaints in this chat is not open yet."),
         keyboards.main_menu(),
-    )
-
-
-async def check_shop(turn: Turn) -> None:
-    """Shop verification is not open yet."""
-    turn.outbox.say(
-        _("Checking a shop in this chat is not open yet."),
-        (keyboards.about_button(), keyboards.menu_button()),
     )
 
 

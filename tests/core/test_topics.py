@@ -57,9 +57,7 @@ async def test_greeting_offers_the_main_menu(
     chat = await open_chat(core, locale)
     replies = await chat.say(greeting)
     payloads = [b.payload for b in chat.buttons()]
-    assert {"i:about_trustmark", "i:ask_eligibility", "fee:all", "i:ask_documents"} <= set(
-        payloads
-    )
+    assert {"i:about_trustmark", "i:ask_eligibility", "fee:all", "i:ask_documents"} <= set(payloads)
     assert "CETS" in chat.text()
     assert_single_language(replies, locale)
 
@@ -78,8 +76,10 @@ async def test_about_the_trustmark(
     assert_single_language(replies, locale)
 
 
-@pytest.mark.parametrize(("locale", "text"), [("en", "what's the weather tomorrow in Siem Reap?"),
-                                             ("km", "ថ្ងៃស្អែកភ្លៀងទេ?")])
+@pytest.mark.parametrize(
+    ("locale", "text"),
+    [("en", "what's the weather tomorrow in Siem Reap?"), ("km", "ថ្ងៃស្អែកភ្លៀងទេ?")],
+)
 async def test_unrelated_question_gets_polite_fallback_with_menu(
     core: ConversationCore, locale: str, text: str
 ) -> None:
