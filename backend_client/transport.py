@@ -92,7 +92,7 @@ class HttpTransport:
                         last_problem = f"HTTP {response.status}"
                     else:
                         return await _answer(response)
-            except (aiohttp.ClientConnectionError, asyncio.TimeoutError) as exc:
+            except (TimeoutError, aiohttp.ClientConnectionError) as exc:
                 last_problem = type(exc).__name__
                 if attempt == attempts:
                     break

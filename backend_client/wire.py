@@ -103,7 +103,7 @@ def _decode_type(kind: type, data: Any, where: str) -> Any:
         names = (
             [f.name for f in dataclasses.fields(kind)]
             if dataclasses.is_dataclass(kind)
-            else list(kind._fields)  # type: ignore[attr-defined]
+            else list(kind._fields)
         )
         values = {
             name: _decode(hints[name], data[name], f"{where}.{name}")

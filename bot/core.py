@@ -240,7 +240,7 @@ class ConversationCore:
                 intent = Intent(scored.name)
             except ValueError:
                 continue
-            if intent in TOPIC_INTENTS and intent is not Intent.OUT_OF_SCOPE:
+            if intent in TOPIC_INTENTS:
                 candidates.append(intent)
             if len(candidates) == 2:
                 break

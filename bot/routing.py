@@ -91,5 +91,9 @@ RESUMABLE_STEPS: Final = frozenset(
     }
 )
 
-# The intents offered as "did you mean" choices, and the intents a flow step yields to.
-TOPIC_INTENTS: Final = frozenset(INTENT_HANDLERS) - {Intent.AFFIRM, Intent.DENY}
+# The intents offered as "did you mean" choices, and the questions that may interrupt a flow.
+TOPIC_INTENTS: Final = frozenset(INTENT_HANDLERS) - {
+    Intent.AFFIRM,
+    Intent.DENY,
+    Intent.OUT_OF_SCOPE,
+}

@@ -55,7 +55,9 @@ class EvaluationReport:
         }
 
 
-def score(expected: Sequence[str], predicted: Sequence[str], texts: Sequence[str]) -> EvaluationReport:
+def score(
+    expected: Sequence[str], predicted: Sequence[str], texts: Sequence[str]
+) -> EvaluationReport:
     """Metrics for predicted against expected labels (macro F1 over the expected intents)."""
     if len(expected) != len(predicted):
         raise ValueError("expected and predicted differ in length")
@@ -147,6 +149,8 @@ def cross_validate(
         idx = [i for i, e in enumerate(examples) if style_of(e) == style]
         if idx:
             styles[style] = score(
-                [examples[i].intent for i in idx], [predicted[i] for i in idx], [texts[i] for i in idx]
+                [examples[i].intent for i in idx],
+                [predicted[i] for i in idx],
+                [texts[i] for i in idx],
             )
     return overall, styles

@@ -9,22 +9,34 @@ Khmer, English and romanized words of one meaning together.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import yaml
 
-from nlu.phrases import PhraseMatcher
+from nlu.normalise import is_khmer, normalise_str
 
 DEFAULT_LEXICON = Path(__file__).parent / "lexicon.yml"
 
 CHAR_NGRAM_RANGE = (1, 5)
+# Concept features are emitted this many times (sublinear tf then weighs them 1 + ln 2):
+# cross-validation on nlu/data preferred 3 over 1 or 2 (docs/nlu.md).
+CONCEPT_REPEAT = 3
 
 # Splits on spaces and punctuation but never inside a Khmer word (keeps its vowel signs).
 _TOKEN = re.compile(r"[^\s!-/:-@\[-`{-~។៕៖“”‘’…]+")
 _LATIN_WORD = re.compile(r"^[a-z]+$")
-_DIGRAPHS = (("ng", "ŋ"), ("gn", "ŋ"), ("th", "t"), ("ph", "p"), ("kh", "k"), ("ch", "c"), ("sh", "s"))
+_DIGRAPHS = (
+    ("ng", "ŋ"),
+    ("gn", "ŋ"),
+    ("th", "t"),
+    ("ph", "p"),
+    ("kh", "k"),
+    ("ch", "c"),
+    ("sh", "s"),
+)
 _LETTER_CLASS = str.maketrans({"j": "c", "b": "p", "d": "t", "w": "v", "q": "k", "z": "s"})
 _VOWELS = re.compile(r"[aeiouy]+")
 _R_BEFORE_CONSONANT = re.compile(r"r(?=[^aeiouy]|$)")
@@ -48,12 +60,29 @@ def romanized_skeleton(word: str) -> str:
 
 
 class Lexicon:
-    """Concepts (``price``, ``want``, ``not_received`` ...) with their words in all styles."""
+    """Concepts (``price``, ``want``, ``not_received`` ...) with their words in all styles.
+
+    Latin phrases match whole words (also written joined: ``leak khan`` / ``leakkhan``);
+    Khmer phrases match anywhere in the unspaced text, as Khmer has no word spaces.
+    """
 
     def __init__(self, concepts: Mapping[str, Sequence[str]]) -> None:
         """Build from ``{concept: [words and phrases in Khmer, English, romanized]}``."""
-        self.concepts = dict(concepts)
-        self._matchers = [(name, PhraseMatcher({name: words})) for name, words in concepts.items()]
+        self.concepts = {name: list(words) for name, words in concepts.items()}
+        self._latin: dict[tuple[str, ...], set[str]] = {}
+        self._khmer: list[tuple[str, str]] = []
+        for name, words in concepts.items():
+            for word in words:
+                norm = normalise_str(word)
+                if not norm:
+                    continue
+                if any(is_khmer(c) for c in norm):
+                    self._khmer.append((norm.replace(" ", ""), name))
+                    continue
+                tokens = tuple(_TOKEN.findall(norm))
+                for key in {tokens, ("".join(tokens),)}:
+                    self._latin.setdefault(key, set()).add(name)
+        self._longest = max((len(k) for k in self._latin), default=1)
 
     @classmethod
     def load(cls, path: Path = DEFAULT_LEXICON) -> Lexicon:
@@ -63,29 +92,48 @@ class Lexicon:
         concepts = document.get("concepts") or {}
         return cls({str(k): [str(w) for w in v] for k, v in concepts.items()})
 
-    def concepts_in(self, text: str) -> list[str]:
-        """Concepts whose words occur in normalised ``text``."""
-        return [name for name, matcher in self._matchers if matcher.labels(text)]
+    def concepts_in(self, text: str, tokens: Sequence[str] | None = None) -> set[str]:
+        """Concepts whose words occur in normalised ``text`` (``tokens``: its words)."""
+        found: set[str] = set()
+        words = tokens if tokens is not None else _TOKEN.findall(text)
+        for i in range(len(words)):
+            for n in range(1, self._longest + 1):
+                names = self._latin.get(tuple(words[i : i + n]))
+                if names:
+                    found |= names
+        unspaced = text.replace(" ", "")
+        found.update(name for phrase, name in self._khmer if phrase in unspaced)
+        return found
 
 
-def extract_features(masked: str, lexicon: Lexicon | None = None) -> list[str]:
-    """The feature strings of one masked, normalised message (repeats count)."""
+FEATURE_GROUPS = frozenset({"chars", "words", "skeletons", "concepts"})
+
+
+def extract_features(
+    masked: str, lexicon: Lexicon | None = None, groups: frozenset[str] = FEATURE_GROUPS
+) -> list[str]:
+    """The feature strings of one masked, normalised message (repeats count).
+
+    ``groups`` leaves feature families out, for the ablation study in the benchmark.
+    """
     features: list[str] = []
-    padded = f" {masked} "
-    low, high = CHAR_NGRAM_RANGE
-    for n in range(low, high + 1):
-        for i in range(len(padded) - n + 1):
-            gram = padded[i : i + n]
-            if not gram.isspace():
-                features.append("c" + gram)
+    if "chars" in groups:
+        padded = f" {masked} "
+        low, high = CHAR_NGRAM_RANGE
+        for n in range(low, high + 1):
+            for i in range(len(padded) - n + 1):
+                gram = padded[i : i + n]
+                if not gram.isspace():
+                    features.append("c" + gram)
     tokens = _TOKEN.findall(masked)
-    features.extend("w" + t for t in tokens)
-    features.extend(f"b{a} {b}" for a, b in zip(tokens, tokens[1:], strict=False))
-    skeletons = [romanized_skeleton(t) if _LATIN_WORD.match(t) else "" for t in tokens]
-    features.extend("s" + s for s in skeletons if s)
-    features.extend(
-        f"t{a} {b}" for a, b in zip(skeletons, skeletons[1:], strict=False) if a and b
-    )
-    if lexicon is not None:
-        features.extend("k" + c for c in lexicon.concepts_in(masked))
+    if "words" in groups:
+        features.extend("w" + t for t in tokens)
+        features.extend(f"b{a} {b}" for a, b in itertools.pairwise(tokens))
+    if "skeletons" in groups:
+        skeletons = [romanized_skeleton(t) if _LATIN_WORD.match(t) else "" for t in tokens]
+        features.extend("s" + s for s in skeletons if s)
+        features.extend(f"t{a} {b}" for a, b in itertools.pairwise(skeletons) if a and b)
+    if lexicon is not None and "concepts" in groups:
+        concepts = ["k" + c for c in sorted(lexicon.concepts_in(masked, tokens))]
+        features.extend(concepts * CONCEPT_REPEAT)
     return features

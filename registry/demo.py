@@ -39,8 +39,6 @@ from registry.models import (
     Penalty,
 )
 from registry.numbering import (
-    APPLICATION_PREFIX,
-    CERTIFICATE_PREFIX,
     COMPLAINT_PREFIX,
     NUMBER_PATTERN,
     reserve_at_least,

@@ -69,6 +69,12 @@ class ServerConfig:
     officer_token: str
 
 
+class AuthenticationFailed(PermissionDenied):
+    """No valid bearer token for the endpoint (HTTP 401; clients see PermissionDenied)."""
+
+    http_status = 401
+
+
 CONFIG = web.AppKey("config", ServerConfig)
 BACKEND = web.AppKey("backend", EmbeddedBackend)
 OFFICER = web.AppKey("officer", EmbeddedOfficer)
@@ -96,7 +102,7 @@ def _dumps(value: Any) -> str:
 def _error(exc: BackendError) -> web.Response:
     body = ErrorBody(ErrorDetail(exc.code, exc.message, exc.fields))
     response = _json(body, status=exc.http_status)
-    if isinstance(exc, PermissionDenied):
+    if isinstance(exc, AuthenticationFailed):
         response.headers["WWW-Authenticate"] = "Bearer"
     return response
 
@@ -143,7 +149,7 @@ async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamR
     else:
         expected = None
     if expected is not None and not _bearer_matches(request, expected):
-        raise PermissionDenied("missing or wrong bearer token for this endpoint")
+        raise AuthenticationFailed("missing or wrong bearer token for this endpoint")
     return await handler(request)
 
 

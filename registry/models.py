@@ -132,15 +132,19 @@ class BusinessIdentifier(RegistryBase):
 
 
 class NameTrigram(RegistryBase):
-    """Trigrams of a business's names in both scripts, for fuzzy name search."""
+    """Trigrams of a business's names in both scripts, for fuzzy name search.
+
+    Keyed by (trigram, business) and nothing else: one index serves the search, and the table
+    is the bulk of a CSV import's writes.
+    """
 
     __tablename__ = "name_trigrams"
-    __table_args__ = (Index("ix_name_trigrams_trigram", "trigram"),)
+    __table_args__ = {"sqlite_with_rowid": False}
 
+    trigram: Mapped[str] = mapped_column(String(16), primary_key=True)
     business_id: Mapped[int] = mapped_column(
         ForeignKey("businesses.id", ondelete="CASCADE"), primary_key=True
     )
-    trigram: Mapped[str] = mapped_column(String(16), primary_key=True)
 
 
 class ApplicationRecord(RegistryBase):

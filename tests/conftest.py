@@ -47,9 +47,15 @@ def knowledge_base() -> KnowledgeBase:
 
 
 @pytest.fixture(scope="session")
-def nlu_engine(tmp_path_factory: pytest.TempPathFactory) -> EmbeddedNlu:
-    """The embedded NLU engine trained on nlu/data (artifact cached in a temporary folder)."""
-    return EmbeddedNlu.load(cache_dir=tmp_path_factory.mktemp("nlu-cache"))
+def nlu_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder for the NLU artifact, shared by every test and subprocess of the session."""
+    return tmp_path_factory.mktemp("nlu-cache")
+
+
+@pytest.fixture(scope="session")
+def nlu_engine(nlu_cache_dir: Path) -> EmbeddedNlu:
+    """The embedded NLU engine trained on nlu/data (artifact cached for the session)."""
+    return EmbeddedNlu.load(cache_dir=nlu_cache_dir)
 
 
 @pytest.fixture

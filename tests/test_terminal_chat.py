@@ -12,23 +12,29 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 
 
-def run_chat(
-    lines: list[str], tmp_path: Path, compiled_catalogs: Path, *args: str
-) -> subprocess.CompletedProcess[str]:
-    """Pipe ``lines`` into ``cets-bot chat`` and return what it printed."""
+@pytest.fixture
+def chat_env(
+    tmp_path: Path, compiled_catalogs: Path, nlu_engine: object, nlu_cache_dir: Path
+) -> dict[str, str]:
+    """Environment of a fresh install: its own data folder, the session's trained NLU artifact."""
     env = {
         **os.environ,
         "CETS_DATA_DIR": str(tmp_path / "data"),
         "CETS_LOCALES_DIR": str(compiled_catalogs),
-        "CETS_CACHE_DIR": str(tmp_path / "cache"),
+        "CETS_CACHE_DIR": str(nlu_cache_dir),
     }
     env.pop("CETS_DATABASE_URL", None)
+    return env
+
+
+def run_chat(lines: list[str], env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    """Pipe ``lines`` into ``cets-bot chat`` and return what it printed."""
     return subprocess.run(
         [sys.executable, "-m", "bot.cli", "chat", *args],
         input="".join(f"{line}\n" for line in lines),
         capture_output=True,
         text=True,
-        cwd=tmp_path,
+        cwd=env["CETS_DATA_DIR"].rsplit("/", 1)[0],
         env=env,
         timeout=120,
         check=False,
@@ -36,13 +42,9 @@ def run_chat(
 
 
 @pytest.mark.slow
-def test_piped_english_fee_question(tmp_path: Path, compiled_catalogs: Path) -> None:
+def test_piped_english_fee_question(chat_env: dict[str, str]) -> None:
     result = run_chat(
-        ["hello", "how much is the fee for a sole proprietorship?"],
-        tmp_path,
-        compiled_catalogs,
-        "--lang",
-        "en",
+        ["hello", "how much is the fee for a sole proprietorship?"], chat_env, "--lang", "en"
     )
     assert result.returncode == 0, result.stderr
     assert "Hello" in result.stdout
@@ -51,12 +53,16 @@ def test_piped_english_fee_question(tmp_path: Path, compiled_catalogs: Path) -> 
 
 
 @pytest.mark.slow
-def test_numbers_pick_buttons_and_the_conversation_is_kept(
-    tmp_path: Path, compiled_catalogs: Path
-) -> None:
-    first = run_chat(["សួស្តី", "3"], tmp_path, compiled_catalogs)  # 3 = the fees button
+def test_numbers_pick_buttons_and_the_conversation_is_kept(chat_env: dict[str, str]) -> None:
+    first = run_chat(["សួស្តី", "3"], chat_env)  # 3 = the fees button of the main menu
     assert first.returncode == 0, first.stderr
     assert "1) " in first.stdout
     assert "50$" in first.stdout and "250$" in first.stdout
-    second = run_chat(["2"], tmp_path, compiled_catalogs, "--user", "someone-else")
-    assert second.returncode == 0, second.stderr
+    # Later runs of the same user resume the same conversation: in Khmer, mid-flow.
+    second = run_chat(["តើខ្ញុំមានសិទ្ធិទេ?", "2"], chat_env)  # 2 = sole proprietorship
+    assert "ជំហានទី 2 នៃ 4" in second.stdout
+    third = run_chat(["ថយក្រោយ"], chat_env)
+    assert third.returncode == 0, third.stderr
+    assert "ជំហានទី 1 នៃ 4" in third.stdout
+    other = run_chat(["hello"], chat_env, "--user", "someone-else")
+    assert "Hello" in other.stdout

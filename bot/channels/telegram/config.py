@@ -1,0 +1,112 @@
+"""The Telegram channel's configuration, read from the environment. Secrets are never shown."""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from typing import Final
+from urllib.parse import urlsplit
+
+DEFAULT_API_BASE_URL: Final = "https://api.telegram.org/bot"
+DEFAULT_API_BASE_FILE_URL: Final = "https://api.telegram.org/file/bot"
+# The cloud Bot API serves files of at most 20 MB through getFile.
+DEFAULT_MAX_DOWNLOAD_MB: Final = 20
+DEFAULT_POLL_TIMEOUT: Final = 30
+# Telegram allows 1-256 characters A-Z, a-z, 0-9, "_" and "-" in a webhook secret token.
+_SECRET_PATTERN: Final = re.compile(r"[A-Za-z0-9_-]{1,256}")
+_TRUE: Final = frozenset({"1", "true", "yes", "on"})
+_FALSE: Final = frozenset({"", "0", "false", "no", "off"})
+
+
+class TelegramConfigError(ValueError):
+    """A Telegram setting is missing or unusable."""
+
+
+def _env(name: str) -> str:
+    return os.environ.get(name, "").strip()
+
+
+def _flag(name: str) -> bool:
+    value = _env(name).lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise TelegramConfigError(f"{name} must be on or off (1/0, true/false)")
+
+
+def _positive_int(name: str, default: int) -> int:
+    value = _env(name)
+    if not value:
+        return default
+    if not value.isdigit() or int(value) <= 0:
+        raise TelegramConfigError(f"{name} must be a positive whole number")
+    return int(value)
+
+
+def _http_url(name: str, value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in {"http", "https"} or not parts.netloc:
+        raise TelegramConfigError(f"{name} must be an http(s) URL")
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class TelegramConfig:
+    """Everything the Telegram channel reads from its environment.
+
+    ``webhook_url`` set means webhook mode (Telegram calls ``POST /telegram/webhook``);
+    unset means long polling, which works from a laptop behind NAT.
+    """
+
+    bot_token: str = field(repr=False)
+    webhook_url: str | None = None
+    webhook_secret: str | None = field(default=None, repr=False)
+    api_base_url: str = DEFAULT_API_BASE_URL
+    api_base_file_url: str = DEFAULT_API_BASE_FILE_URL
+    local_mode: bool = False
+    max_download_bytes: int = DEFAULT_MAX_DOWNLOAD_MB * 1024 * 1024
+    poll_timeout: int = DEFAULT_POLL_TIMEOUT
+
+    @property
+    def uses_webhook(self) -> bool:
+        """True when Telegram pushes updates to our webhook; False for long polling."""
+        return self.webhook_url is not None
+
+    @property
+    def max_download_mb(self) -> int:
+        """The download limit in whole megabytes, as told to users."""
+        return self.max_download_bytes // (1024 * 1024)
+
+    @classmethod
+    def from_env(cls, bot_token: str) -> TelegramConfig:
+        """Read TELEGRAM_* variables (``.env`` was loaded into the environment at start)."""
+        if not bot_token:
+            raise TelegramConfigError("TELEGRAM_BOT_TOKEN is not set")
+        webhook_url = _env("TELEGRAM_WEBHOOK_URL") or None
+        secret = _env("TELEGRAM_WEBHOOK_SECRET") or None
+        if webhook_url is not None:
+            _http_url("TELEGRAM_WEBHOOK_URL", webhook_url)
+            if secret is None:
+                raise TelegramConfigError(
+                    "TELEGRAM_WEBHOOK_SECRET is required when TELEGRAM_WEBHOOK_URL is set"
+                )
+        if secret is not None and not _SECRET_PATTERN.fullmatch(secret):
+            raise TelegramConfigError(
+                "TELEGRAM_WEBHOOK_SECRET must be 1-256 characters of A-Z, a-z, 0-9, _ and -"
+            )
+        api_base_url = _env("TELEGRAM_API_BASE_URL") or DEFAULT_API_BASE_URL
+        api_base_file_url = _env("TELEGRAM_API_BASE_FILE_URL") or DEFAULT_API_BASE_FILE_URL
+        return cls(
+            bot_token=bot_token,
+            webhook_url=webhook_url,
+            webhook_secret=secret,
+            api_base_url=_http_url("TELEGRAM_API_BASE_URL", api_base_url),
+            api_base_file_url=_http_url("TELEGRAM_API_BASE_FILE_URL", api_base_file_url),
+            local_mode=_flag("TELEGRAM_LOCAL_MODE"),
+            max_download_bytes=_positive_int("TELEGRAM_MAX_DOWNLOAD_MB", DEFAULT_MAX_DOWNLOAD_MB)
+            * 1024
+            * 1024,
+            poll_timeout=_positive_int("TELEGRAM_POLL_TIMEOUT", DEFAULT_POLL_TIMEOUT),
+        )

@@ -1,0 +1,87 @@
+"""Alembic: one history for the registry's and the bot's tables, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import Connection, inspect
+
+from backend_client import BackendUnavailable, BusinessRecord
+from bot.dialogue.models import conversation_metadata
+from registry.database import (
+    alembic_config,
+    create_engine,
+    default_database_url,
+    upgrade_database,
+)
+from registry.embedded import EmbeddedOfficer, open_store
+from registry.models import registry_metadata
+
+
+def _differences(connection: Connection) -> list[object]:
+    context = MigrationContext.configure(connection, opts={"compare_type": True})
+    return list(compare_metadata(context, [registry_metadata, conversation_metadata]))
+
+
+async def _assert_schema_matches_models(url: str) -> None:
+    engine = create_engine(url)
+    try:
+        async with engine.connect() as connection:
+            tables = set(await connection.run_sync(lambda c: inspect(c).get_table_names()))
+            differences = await connection.run_sync(_differences)
+    finally:
+        await engine.dispose()
+    assert {"businesses", "applications", "certificates", "complaints", "conversations"} <= tables
+    assert differences == []
+
+
+async def test_sqlite_migrates_to_exactly_the_models(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'nested' / 'dir' / 'cets.sqlite3'}"
+    upgrade_database(url)  # from inside a running loop: runs in a helper thread
+    upgrade_database(url)  # and again: nothing to do
+    await _assert_schema_matches_models(url)
+
+
+@pytest.mark.postgres
+async def test_postgres_migrates_to_exactly_the_models(postgres_url: str) -> None:
+    await _assert_schema_matches_models(postgres_url)
+
+
+async def test_an_unmigrated_database_is_refused_with_a_hint(tmp_path: Path) -> None:
+    with pytest.raises(BackendUnavailable, match="registry migrate"):
+        await open_store(f"sqlite+aiosqlite:///{tmp_path / 'empty.sqlite3'}")
+
+
+def test_default_url_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("CETS_DATABASE_URL", raising=False)
+    monkeypatch.setenv("CETS_DATA_DIR", "/srv/cets")
+    assert default_database_url() == "sqlite+aiosqlite:////srv/cets/cets.sqlite3"
+    monkeypatch.delenv("CETS_DATA_DIR")
+    assert default_database_url() == "sqlite+aiosqlite:///var/cets.sqlite3"
+    monkeypatch.setenv("CETS_DATABASE_URL", "postgresql+asyncpg://u@h/db")
+    assert default_database_url() == "postgresql+asyncpg://u@h/db"
+
+
+async def test_the_name_index_is_rebuilt_across_migrations(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'cets.sqlite3'}"
+    upgrade_database(url)
+    store = await open_store(url)
+    try:
+        await EmbeddedOfficer(store).import_businesses(
+            [BusinessRecord("EC-1", "Bopha Silk", "បុប្ផា សូត្រ")], officer="dara"
+        )
+    finally:
+        await store.close()
+    await asyncio.to_thread(command.downgrade, alembic_config(url), "0002")
+    await asyncio.to_thread(command.upgrade, alembic_config(url), "head")
+    store = await open_store(url)
+    try:
+        (match,) = await EmbeddedOfficer(store).find_shops("បុប្ផា")
+    finally:
+        await store.close()
+    assert match.shop.registration_no == "EC-1"
