@@ -6,17 +6,84 @@ import csv
 import random
 from pathlib import Path
 
-LATIN = ["Sokha", "Bopha", "Dara", "Srey", "Mekong", "Angkor", "Tonle", "Kampot", "Lucky",
-         "Golden", "Royal", "Lotus", "Apsara", "Naga", "Sunrise", "Phnom", "Siem", "Koh"]
-KIND = ["Fashion", "Mobile", "Cosmetics", "Crafts", "Pepper", "Silk", "Jewelry", "Books",
-        "Electronics", "Coffee", "Shoes", "Toys", "Bags", "Furniture", "Spa", "Bakery"]
-KHMER = ["សុខា", "បុប្ផា", "តារា", "ស្រី", "មេគង្គ", "អង្គរ", "ទន្លេ", "កំពត", "សំណាង",
-         "មាស", "រាជ", "ឈូក", "អប្សរា", "នាគ"]
-KHMER_KIND = ["ហ្វេសិន", "ទូរស័ព្ទ", "គ្រឿងសម្អាង", "ហស្តកម្ម", "ម្រេច", "សូត្រ", "គ្រឿងអលង្ការ",
-              "សៀវភៅ", "កាហ្វេ", "ស្បែកជើង"]
+LATIN = [
+    "Sokha",
+    "Bopha",
+    "Dara",
+    "Srey",
+    "Mekong",
+    "Angkor",
+    "Tonle",
+    "Kampot",
+    "Lucky",
+    "Golden",
+    "Royal",
+    "Lotus",
+    "Apsara",
+    "Naga",
+    "Sunrise",
+    "Phnom",
+    "Siem",
+    "Koh",
+]
+KIND = [
+    "Fashion",
+    "Mobile",
+    "Cosmetics",
+    "Crafts",
+    "Pepper",
+    "Silk",
+    "Jewelry",
+    "Books",
+    "Electronics",
+    "Coffee",
+    "Shoes",
+    "Toys",
+    "Bags",
+    "Furniture",
+    "Spa",
+    "Bakery",
+]
+KHMER = [
+    "សុខា",
+    "បុប្ផា",
+    "តារា",
+    "ស្រី",
+    "មេគង្គ",
+    "អង្គរ",
+    "ទន្លេ",
+    "កំពត",
+    "សំណាង",
+    "មាស",
+    "រាជ",
+    "ឈូក",
+    "អប្សរា",
+    "នាគ",
+]
+KHMER_KIND = [
+    "ហ្វេសិន",
+    "ទូរស័ព្ទ",
+    "គ្រឿងសម្អាង",
+    "ហស្តកម្ម",
+    "ម្រេច",
+    "សូត្រ",
+    "គ្រឿងអលង្ការ",
+    "សៀវភៅ",
+    "កាហ្វេ",
+    "ស្បែកជើង",
+]
 CATEGORIES = ["individual", "sole_proprietorship", "legal_person", "foreign_branch"]
-HEADER = ["registration_no", "name", "name_km", "category", "registered_on", "facebook",
-          "telegram", "website", "phone"]
+HEADER = [
+    "registration_no",
+    "name",
+    "name_km",
+    "category",
+    "registered_on",
+    "facebook",
+    "telegram",
+    "website",
+    "phone",
+]
 
 
 def business_row(index: int, rng: random.Random) -> dict[str, str]:

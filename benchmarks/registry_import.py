@@ -46,8 +46,13 @@ async def run(url: str, csv_path: Path) -> tuple[float, float, float, int, int]:
     finally:
         await store.close()
     done = time.perf_counter()
-    return (parsed - started, done - parsed, time.process_time() - cpu, report.created,
-            len(problems) + len(report.errors))
+    return (
+        parsed - started,
+        done - parsed,
+        time.process_time() - cpu,
+        report.created,
+        len(problems) + len(report.errors),
+    )
 
 
 def main() -> int:
@@ -66,9 +71,11 @@ def main() -> int:
         parse_s, import_s, cpu_s, created, errors = asyncio.run(run(url, csv_path))
     backend = url.split(":", 1)[0]
     total = parse_s + import_s
-    print(f"backend={backend} businesses={created} errors={errors} "
-          f"parse={parse_s:.2f}s import={import_s:.2f}s total={total:.2f}s cpu={cpu_s:.2f}s "
-          f"({created / total:,.0f} businesses/s)")
+    print(
+        f"backend={backend} businesses={created} errors={errors} "
+        f"parse={parse_s:.2f}s import={import_s:.2f}s total={total:.2f}s cpu={cpu_s:.2f}s "
+        f"({created / total:,.0f} businesses/s)"
+    )
     return 0 if total < 10 else 1
 
 

@@ -39,12 +39,23 @@ def identifier_queries(row: dict[str, str], rng: random.Random) -> list[str]:
     phone = row["phone"].split(";")[0].strip()
     digits = phone.replace(" ", "")
     queries = [
-        rng.choice([f"https://m.facebook.com/{page}/", f"fb.com/{page}",
-                    f"https://www.facebook.com/{page}?ref=bookmarks", f"facebook.com/{page}"]),
+        rng.choice(
+            [
+                f"https://m.facebook.com/{page}/",
+                f"fb.com/{page}",
+                f"https://www.facebook.com/{page}?ref=bookmarks",
+                f"facebook.com/{page}",
+            ]
+        ),
         rng.choice([f"t.me/{handle}", f"@{handle}", f"https://t.me/{handle.upper()}"]),
-        rng.choice([phone, f"+855 {digits[1:3]} {digits[3:6]} {digits[6:]}",
-                    f"855-{digits[1:3]}-{digits[3:6]}-{digits[6:]}",
-                    phone.translate(KHMER_DIGITS)]),
+        rng.choice(
+            [
+                phone,
+                f"+855 {digits[1:3]} {digits[3:6]} {digits[6:]}",
+                f"855-{digits[1:3]}-{digits[3:6]}-{digits[6:]}",
+                phone.translate(KHMER_DIGITS),
+            ]
+        ),
     ]
     if row["website"]:
         queries.append(rng.choice([row["website"], row["website"].replace("https://www.", "")]))
@@ -59,9 +70,11 @@ def percentile(samples: list[float], share: float) -> float:
 
 def summary(label: str, samples_ms: list[float]) -> str:
     """One line of latency figures."""
-    return (f"{label}: n={len(samples_ms)} p50={statistics.median(samples_ms):.2f}ms "
-            f"p95={percentile(samples_ms, 0.95):.2f}ms p99={percentile(samples_ms, 0.99):.2f}ms "
-            f"max={max(samples_ms):.2f}ms")
+    return (
+        f"{label}: n={len(samples_ms)} p50={statistics.median(samples_ms):.2f}ms "
+        f"p95={percentile(samples_ms, 0.95):.2f}ms p99={percentile(samples_ms, 0.99):.2f}ms "
+        f"max={max(samples_ms):.2f}ms"
+    )
 
 
 async def run(url: str, csv_path: Path, rows: list[dict[str, str]], queries: int) -> int:
@@ -80,15 +93,19 @@ async def run(url: str, csv_path: Path, rows: list[dict[str, str]], queries: int
         for query, _ in work[:200]:  # warm the pool, caches and statement cache
             await backend.find_shops(query)
         timings = []
+        cpu = time.process_time()
         for query, expected in work[:queries]:
             started = time.perf_counter()
             matches = await backend.find_shops(query)
             timings.append((time.perf_counter() - started) * 1000)
-            if not matches or matches[0].shop.registration_no != expected or (
-                matches[0].matched_by is not MatchKind.IDENTIFIER
+            if (
+                not matches
+                or matches[0].shop.registration_no != expected
+                or (matches[0].matched_by is not MatchKind.IDENTIFIER)
             ):
                 wrong += 1
-        print(summary("lookup by identifier", timings))
+        cpu_ms = (time.process_time() - cpu) / len(timings) * 1000
+        print(summary("lookup by identifier", timings) + f" cpu/lookup={cpu_ms:.2f}ms")
         name_timings = []
         for row in rng.sample(rows, 500):
             query = rng.choice([row["name"], row["name_km"]])

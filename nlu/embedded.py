@@ -34,7 +34,14 @@ RANKING_LENGTH = 10
 # Bump to force a rebuild when the artifact format changes.
 ARTIFACT_VERSION = "1"
 
-_CODE_FILES = ("normalise.py", "phrases.py", "entities.py", "features.py", "model.py")
+_CODE_FILES = (
+    "training_data.py",
+    "normalise.py",
+    "phrases.py",
+    "entities.py",
+    "features.py",
+    "model.py",
+)
 _VALID_INTENTS = frozenset(i.value for i in Intent)
 
 

@@ -75,7 +75,7 @@ _WEBSITE = re.compile(
 )
 _TRAILING_PUNCT = ".,;:!?)]}'\"។"
 
-_AMOUNT = r"(?P<amount>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
+_AMOUNT = r"(?P<amount>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{1,3}(?: \d{3})+|\d+(?:\.\d+)?)"
 _MULTIPLIER = r"(?:\s?(?P<mult>k|thousand|million|mil|ពាន់|ម៉ឺន|សែន|លាន))?"
 _USD_WORDS = r"(?:\$|usd|us\s?dollars?|dollars?|dolla|dolar|dola|ដុល្លារ|ដុល្លា)"
 _KHR_WORDS = r"(?:៛|khr|riels?|reils?|rial|ria|រៀល)"
@@ -246,7 +246,7 @@ def _phones(text: str) -> Iterable[Span]:
 def _amount(match: re.Match[str]) -> str | None:
     """The amount of a money match as a plain decimal string (thousands and multipliers applied)."""
     try:
-        amount = Decimal(match.group("amount").replace(",", ""))
+        amount = Decimal(match.group("amount").replace(",", "").replace(" ", ""))
     except InvalidOperation:
         return None
     mult = match.group("mult")

@@ -44,10 +44,13 @@ def rasa_python() -> Path | None:
 
 
 def model_cache_dir() -> Path:
-    """Where trained Rasa models are kept: ``$CETS_CACHE_DIR/rasa-models`` or ``~/.cache``."""
-    root = os.environ.get("CETS_CACHE_DIR")
-    base = Path(root) if root else Path.home() / ".cache" / "cets"
-    return base / "rasa-models"
+    """Where trained Rasa models are kept: ``$CETS_RASA_MODEL_DIR`` or ``~/.cache/cets``.
+
+    Deliberately not under ``$CETS_CACHE_DIR``: test suites point that at a temporary
+    directory, and a Rasa model takes minutes to train.
+    """
+    explicit = os.environ.get("CETS_RASA_MODEL_DIR")
+    return Path(explicit) if explicit else Path.home() / ".cache" / "cets" / "rasa-models"
 
 
 def model_key(data_dir: Path, config: Path) -> str:

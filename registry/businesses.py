@@ -15,7 +15,7 @@ from backend_client.models import BusinessRecord, Identifier, ImportReport
 from registry.audit import record_audit
 from registry.bulk import insert_tuples
 from registry.clock import now
-from registry.identifiers import parse_identifier
+from registry.identifiers import identifier_key, parse_identifier
 from registry.models import (
     AuditEntry,
     BlacklistEntry,
@@ -253,10 +253,11 @@ async def business_for(
 ) -> Business:
     """The business a registration number, certificate id or identifier names.
 
-    With ``create_as`` (a display name), an unknown identifier creates an unregistered business
-    (e.g. a fake shop to blacklist); otherwise an unknown reference is NotFound.
+    With ``create_as`` (a display name; empty: the identifier), an unknown identifier creates an
+    unregistered business (e.g. a fake shop to blacklist); otherwise an unknown reference is
+    NotFound.
     """
-    business_id, identifier = await resolve_business(session, query)
+    business_id, identifier = await session.run_sync(resolve_business, query)
     if business_id is not None:
         business = await session.get(Business, business_id)
         assert business is not None
@@ -265,7 +266,7 @@ async def business_for(
         raise NotFound(f"no business known as {query!r}")
     return await create_business(
         session,
-        name=create_as or identifier.value,
+        name=create_as or identifier_key(identifier),
         name_km=None,
         registration_no=None,
         source="officer",
@@ -280,7 +281,7 @@ async def blacklist_business(
     """Put a business on the blacklist (creating an unregistered one for an unknown identifier)."""
     if not reason.strip():
         raise ValidationError("a reason is required", fields=("reason",))
-    business = await business_for(session, query, actor=officer, create_as=name or query.strip())
+    business = await business_for(session, query, actor=officer, create_as=name or "")
     session.add(
         BlacklistEntry(business_id=business.id, reason=reason, listed_at=now(), listed_by=officer)
     )

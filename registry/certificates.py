@@ -52,9 +52,10 @@ def effective_status(record: CertificateRecord, on: date | None = None) -> Certi
     return CertificateStatus.VALID
 
 
-def _to_certificate(
+def to_certificate(
     record: CertificateRecord, business: Business, covered: Sequence[Identifier]
 ) -> Certificate:
+    """The public form of a certificate, with its status as of today."""
     status = effective_status(record)
     return Certificate(
         certificate_id=record.id,
@@ -93,35 +94,13 @@ async def _covered(
     return covered
 
 
-async def latest_certificates(
-    session: AsyncSession, business_ids: Sequence[int]
-) -> dict[int, Certificate]:
-    """The most recently issued certificate of each business that has one."""
-    rows = (
-        await session.execute(
-            select(CertificateRecord, Business)
-            .join(Business, Business.id == CertificateRecord.business_id)
-            .where(CertificateRecord.business_id.in_(business_ids))
-            .order_by(CertificateRecord.issued_on, CertificateRecord.created_at)
-        )
-    ).all()
-    latest: dict[int, tuple[CertificateRecord, Business]] = {}
-    for record, business in rows:
-        latest[record.business_id] = (record, business)  # later rows win
-    covered = await _covered(session, [record.id for record, _ in latest.values()])
-    return {
-        business_id: _to_certificate(record, business, covered[record.id])
-        for business_id, (record, business) in latest.items()
-    }
-
-
 async def get_certificate(session: AsyncSession, certificate_id: str) -> Certificate:
     """A certificate as it stands today."""
     record = await _record(session, certificate_id)
     business = await session.get(Business, record.business_id)
     assert business is not None
     covered = await _covered(session, [record.id])
-    return _to_certificate(record, business, covered[record.id])
+    return to_certificate(record, business, covered[record.id])
 
 
 async def _record(session: AsyncSession, certificate_id: str) -> CertificateRecord:

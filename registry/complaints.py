@@ -67,7 +67,7 @@ async def file_complaint(
     """Record a complaint, linked to the business its shop reference names, if any."""
     _check(draft)
     evidence = [check_evidence(item, for_application=False) for item in draft.evidence]
-    business_id, identifier = await resolve_business(session, draft.shop_reference)
+    business_id, identifier = await session.run_sync(resolve_business, draft.shop_reference)
     stamp = now()
     record = ComplaintRecord(
         id=await next_number(session, COMPLAINT_PREFIX, today().year),

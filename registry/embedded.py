@@ -94,8 +94,7 @@ class EmbeddedBackend:
 
     async def find_shops(self, query: str, *, limit: int = 5) -> tuple[ShopMatch, ...]:
         """Find shops by any identifier, certificate id, registration number or fuzzy name."""
-        async with self._store.reading() as session:
-            return await shops.find_shops(session, query, limit=limit)
+        return await self._store.read_sync(lambda s: shops.find_shops(s, query, limit=limit))
 
     async def create_application(
         self,
@@ -292,8 +291,7 @@ class EmbeddedOfficer:
 
     async def find_shops(self, query: str, *, limit: int = 5) -> tuple[ShopMatch, ...]:
         """The same search the bot uses."""
-        async with self._store.reading() as session:
-            return await shops.find_shops(session, query, limit=limit)
+        return await self._store.read_sync(lambda s: shops.find_shops(s, query, limit=limit))
 
     async def list_applications(
         self, *, status: ApplicationStatus | None = None, limit: int = 100
@@ -433,7 +431,8 @@ class EmbeddedOfficer:
         async def work(session: AsyncSession) -> ShopVerdict:
             business_id = await change(session)
             await session.flush()
-            return (await shops.load_verdicts(session, [business_id]))[business_id]
+            verdicts = await session.run_sync(shops.load_verdicts, [business_id])
+            return verdicts[business_id]
 
         return await self._store.write(work)
 

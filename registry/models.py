@@ -139,7 +139,7 @@ class NameTrigram(RegistryBase):
     """
 
     __tablename__ = "name_trigrams"
-    __table_args__ = {"sqlite_with_rowid": False}
+    __table_args__ = ({"sqlite_with_rowid": False},)
 
     trigram: Mapped[str] = mapped_column(String(16), primary_key=True)
     business_id: Mapped[int] = mapped_column(

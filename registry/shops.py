@@ -1,14 +1,32 @@
 """Shop lookup: find businesses by identifier, certificate id, registration number or name,
-and assemble the verdict facts the bot shows a consumer."""
+and assemble the verdict facts the bot shows a consumer.
+
+Synchronous on purpose: a lookup is the bot's hottest call, and on SQLite it runs in one worker
+thread with a plain sqlite3 connection (one thread hop instead of one per cursor call through
+aiosqlite, see RegistryStore.read_sync); on PostgreSQL it runs through ``AsyncSession.run_sync``.
+"""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cache
+from typing import Any
 
-from sqlalchemy import func, select, tuple_
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import (
+    ColumnElement,
+    ScalarSelect,
+    Select,
+    and_,
+    bindparam,
+    func,
+    literal,
+    or_,
+    select,
+    union_all,
+)
+from sqlalchemy.orm import Session, aliased
 
 from backend_client.errors import ValidationError
 from backend_client.models import (
@@ -20,12 +38,13 @@ from backend_client.models import (
     ShopMatch,
     ShopVerdict,
 )
-from registry.certificates import latest_certificates
-from registry.identifiers import candidate_identifiers
+from registry.certificates import to_certificate
+from registry.identifiers import candidate_identifiers, normalise_phone
 from registry.models import (
     BlacklistEntry,
     Business,
     BusinessIdentifier,
+    CertificateIdentifier,
     CertificateRecord,
     ComplaintRecord,
     NameTrigram,
@@ -47,7 +66,9 @@ VERIFIED_COMPLAINT_STATUSES = (
 )
 """Complaints the directorate checked and found substantiated (it forwards only those)."""
 
+AnySelect = Select[*tuple[Any, ...]]
 MAX_QUERY_LENGTH = 500
+KHMER_DIGITS = str.maketrans("០១២៣៤៥៦៧៨៩", "0123456789")
 NAME_CANDIDATES = 50
 MIN_NAME_SCORE = 0.45
 
@@ -65,7 +86,7 @@ class _Hit:
     identifier: Identifier | None = None
 
 
-async def find_shops(session: AsyncSession, query: str, *, limit: int = 5) -> tuple[ShopMatch, ...]:
+def find_shops(session: Session, query: str, *, limit: int = 5) -> tuple[ShopMatch, ...]:
     """Exact matches (identifier, certificate id, registration number) first, else names."""
     text = query.strip()
     if not text:
@@ -73,11 +94,11 @@ async def find_shops(session: AsyncSession, query: str, *, limit: int = 5) -> tu
     if len(text) > MAX_QUERY_LENGTH:
         raise ValidationError("search text too long", fields=("query",))
     limit = max(1, min(limit, 50))
-    hits = await _exact_hits(session, text)
-    if not hits:
-        hits = await _name_hits(session, text)
+    hits = _exact_hits(session, text)
+    if not hits and _could_be_a_name(text):
+        hits = _name_hits(session, text)
     hits = _first_per_business(hits)[:limit]
-    verdicts = await load_verdicts(session, [h.business_id for h in hits])
+    verdicts = load_verdicts(session, [h.business_id for h in hits])
     return tuple(
         ShopMatch(
             shop=verdicts[h.business_id],
@@ -90,6 +111,14 @@ async def find_shops(session: AsyncSession, query: str, *, limit: int = 5) -> tu
     )
 
 
+def _could_be_a_name(text: str) -> bool:
+    """A link, a handle, an account or a phone number is never searched as a name."""
+    if "/" in text or "@" in text:
+        return False
+    digits = text.replace(" ", "").replace("-", "").translate(KHMER_DIGITS)
+    return not (digits.lstrip("+").isdigit() or normalise_phone(text))
+
+
 def _first_per_business(hits: Iterable[_Hit]) -> list[_Hit]:
     seen: set[int] = set()
     unique = []
@@ -100,69 +129,93 @@ def _first_per_business(hits: Iterable[_Hit]) -> list[_Hit]:
     return unique
 
 
-async def _exact_hits(session: AsyncSession, text: str) -> list[_Hit]:
+def _exact_hits(session: Session, text: str) -> list[_Hit]:
     number = normalise_number(text)
     if NUMBER_PATTERN.match(number) and number.startswith("CETS-"):
-        rows = await session.execute(
-            select(CertificateRecord.business_id).where(CertificateRecord.id == number)
-        )
+        rows = session.execute(_certificate_statement(), {"number": number})
         return [_Hit(bid, MatchKind.CERTIFICATE_ID, 1.0) for (bid,) in rows]
     hits = [
         _Hit(business_id, MatchKind.IDENTIFIER, 1.0, identifier)
-        for business_id, identifier in await businesses_by_identifiers(
+        for business_id, identifier in businesses_by_identifiers(
             session, candidate_identifiers(text)
         )
     ]
-    registration_no = normalise_registration_no(text)
-    rows = await session.execute(
-        select(Business.id).where(Business.registration_no == registration_no)
-    )
-    hits.extend(_Hit(bid, MatchKind.REGISTRATION_NO, 1.0) for (bid,) in rows)
-    return hits
+    if hits:
+        return hits
+    rows = session.execute(_registration_statement(), {"number": normalise_registration_no(text)})
+    return [_Hit(bid, MatchKind.REGISTRATION_NO, 1.0) for (bid,) in rows]
 
 
-async def businesses_by_identifiers(
-    session: AsyncSession, identifiers: Sequence[Identifier]
-) -> list[tuple[int, Identifier]]:
-    """Businesses declaring any of ``identifiers``, with the identifier each was found by."""
-    if not identifiers:
-        return []
-    keys = [(i.kind.value, i.value) for i in identifiers]
-    rows = await session.execute(
+# Statements are built once: building them costs more CPU than running them.
+
+
+@cache
+def _certificate_statement() -> AnySelect:
+    return select(CertificateRecord.business_id).where(CertificateRecord.id == bindparam("number"))
+
+
+@cache
+def _registration_statement() -> AnySelect:
+    return select(Business.id).where(Business.registration_no == bindparam("number"))
+
+
+@cache
+def _identifier_statement(count: int) -> AnySelect:
+    """Businesses declaring one of ``count`` (kind, value) pairs.
+
+    An OR of equalities, not a row-value IN: SQLite only uses the (kind, value) index so.
+    """
+    return (
         select(
             BusinessIdentifier.business_id,
             BusinessIdentifier.kind,
             BusinessIdentifier.value,
             BusinessIdentifier.display,
         )
-        .where(tuple_(BusinessIdentifier.kind, BusinessIdentifier.value).in_(keys))
+        .where(
+            or_(
+                *(
+                    and_(
+                        BusinessIdentifier.kind == bindparam(f"kind{i}"),
+                        BusinessIdentifier.value == bindparam(f"value{i}"),
+                    )
+                    for i in range(count)
+                )
+            )
+        )
         .order_by(BusinessIdentifier.business_id)
     )
+
+
+def businesses_by_identifiers(
+    session: Session, identifiers: Sequence[Identifier]
+) -> list[tuple[int, Identifier]]:
+    """Businesses declaring any of ``identifiers``, with the identifier each was found by."""
+    if not identifiers:
+        return []
+    parameters: dict[str, str] = {}
+    for i, identifier in enumerate(identifiers):
+        parameters[f"kind{i}"] = identifier.kind.value
+        parameters[f"value{i}"] = identifier.value
+    rows = session.execute(_identifier_statement(len(identifiers)), parameters)
     return [
         (business_id, Identifier(IdentifierKind(kind), value, display))
         for business_id, kind, value, display in rows
     ]
 
 
-async def _name_hits(session: AsyncSession, text: str) -> list[_Hit]:
+def _name_hits(session: Session, text: str) -> list[_Hit]:
     query_grams = trigrams(text)
     if len(query_grams) < 3:
         return []
-    shared = func.count().label("shared")
-    rows = await session.execute(
-        select(NameTrigram.business_id, shared)
-        .where(NameTrigram.trigram.in_(sorted(query_grams)))
-        .group_by(NameTrigram.business_id)
-        .having(func.count() >= max(2, int(len(query_grams) * 0.3)))
-        .order_by(shared.desc(), NameTrigram.business_id)
-        .limit(NAME_CANDIDATES)
+    rows = session.execute(
+        _name_candidates_statement(),
+        {"grams": sorted(query_grams), "least": max(2, int(len(query_grams) * 0.3))},
     )
     candidate_ids = [business_id for business_id, _ in rows]
     if not candidate_ids:
         return []
-    names = await session.execute(
-        select(Business.id, Business.name, Business.name_km).where(Business.id.in_(candidate_ids))
-    )
+    names = session.execute(_names_statement(), {"ids": candidate_ids})
     hits = []
     for business_id, name, name_km in names:
         score = max(similarity(query_grams, trigrams(n)) for n in (name, name_km or ""))
@@ -172,64 +225,29 @@ async def _name_hits(session: AsyncSession, text: str) -> list[_Hit]:
     return hits
 
 
-async def load_verdicts(
-    session: AsyncSession, business_ids: Sequence[int]
-) -> dict[int, ShopVerdict]:
-    """The verdict facts of each business, in four queries whatever their number."""
+def load_verdicts(session: Session, business_ids: Sequence[int]) -> dict[int, ShopVerdict]:
+    """The verdict facts of each business, in two queries whatever their number.
+
+    A lookup is on the bot's hot path: one query brings each business with its counts,
+    blacklist entry and latest certificate; a second its identifiers and the identifiers its
+    certificates cover.
+    """
     if not business_ids:
         return {}
     ids = sorted(set(business_ids))
-    open_count = (
-        select(func.count())
-        .where(
-            ComplaintRecord.business_id == Business.id,
-            ComplaintRecord.status.in_(OPEN_COMPLAINT_STATUSES),
-        )
-        .scalar_subquery()
-    )
-    verified_count = (
-        select(func.count())
-        .where(
-            ComplaintRecord.business_id == Business.id,
-            ComplaintRecord.status.in_(VERIFIED_COMPLAINT_STATUSES),
-        )
-        .scalar_subquery()
-    )
-    warning_count = (
-        select(func.count())
-        .where(Penalty.business_id == Business.id, Penalty.kind == "warning")
-        .scalar_subquery()
-    )
-    blacklist_reason = (
-        select(BlacklistEntry.reason)
-        .where(BlacklistEntry.business_id == Business.id, BlacklistEntry.lifted_at.is_(None))
-        .order_by(BlacklistEntry.listed_at.desc())
-        .limit(1)
-        .scalar_subquery()
-    )
-    businesses = (
-        await session.execute(
-            select(Business, open_count, verified_count, warning_count, blacklist_reason).where(
-                Business.id.in_(ids)
-            )
-        )
-    ).all()
+    facts = session.execute(_facts_query(), {"ids": ids}).all()
     identifiers: dict[int, list[Identifier]] = {i: [] for i in ids}
-    rows = await session.execute(
-        select(
-            BusinessIdentifier.business_id,
-            BusinessIdentifier.kind,
-            BusinessIdentifier.value,
-            BusinessIdentifier.display,
-        )
-        .where(BusinessIdentifier.business_id.in_(ids))
-        .order_by(BusinessIdentifier.id)
-    )
-    for business_id, kind, value, display in rows:
-        identifiers[business_id].append(Identifier(IdentifierKind(kind), value, display))
-    certificates = await latest_certificates(session, ids)
+    covered: dict[str, list[Identifier]] = {}
+    for source, business_id, certificate_id, kind, value, display in session.execute(
+        _identifiers_query(), {"ids": ids}
+    ):
+        identifier = Identifier(IdentifierKind(kind), value, display)
+        if source == 0:
+            identifiers[business_id].append(identifier)
+        else:
+            covered.setdefault(certificate_id, []).append(identifier)
     verdicts = {}
-    for business, n_open, n_verified, n_warnings, reason in businesses:
+    for business, n_open, n_verified, n_warnings, reason, certificate in facts:
         verdicts[business.id] = ShopVerdict(
             business_id=business.id,
             registration_no=business.registration_no,
@@ -237,7 +255,11 @@ async def load_verdicts(
             name_km=business.name_km,
             category=BusinessCategory(business.category) if business.category else None,
             identifiers=tuple(identifiers[business.id]),
-            certificate=certificates.get(business.id),
+            certificate=(
+                to_certificate(certificate, business, covered.get(certificate.id, []))
+                if certificate is not None
+                else None
+            ),
             open_complaints=int(n_open),
             verified_complaints=int(n_verified),
             blacklisted=reason is not None,
@@ -248,9 +270,104 @@ async def load_verdicts(
     return verdicts
 
 
-async def resolve_business(
-    session: AsyncSession, reference: str
-) -> tuple[int | None, Identifier | None]:
+def _count(*conditions: ColumnElement[bool]) -> ScalarSelect[int]:
+    return select(func.count()).where(*conditions).scalar_subquery()
+
+
+@cache
+def _name_candidates_statement() -> AnySelect:
+    shared = func.count().label("shared")
+    return (
+        select(NameTrigram.business_id, shared)
+        .where(NameTrigram.trigram.in_(bindparam("grams", expanding=True)))
+        .group_by(NameTrigram.business_id)
+        .having(func.count() >= bindparam("least"))
+        .order_by(shared.desc(), NameTrigram.business_id)
+        .limit(NAME_CANDIDATES)
+    )
+
+
+@cache
+def _names_statement() -> AnySelect:
+    return select(Business.id, Business.name, Business.name_km).where(
+        Business.id.in_(bindparam("ids", expanding=True))
+    )
+
+
+@cache
+def _facts_query() -> AnySelect:
+    other = aliased(CertificateRecord)
+    latest_certificate = (
+        select(other.id)
+        .where(other.business_id == Business.id)
+        .order_by(other.issued_on.desc(), other.created_at.desc())
+        .limit(1)
+        .correlate(Business)
+        .scalar_subquery()
+    )
+    blacklist_reason = (
+        select(BlacklistEntry.reason)
+        .where(BlacklistEntry.business_id == Business.id, BlacklistEntry.lifted_at.is_(None))
+        .order_by(BlacklistEntry.listed_at.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    return (
+        select(
+            Business,
+            _count(
+                ComplaintRecord.business_id == Business.id,
+                ComplaintRecord.status.in_(OPEN_COMPLAINT_STATUSES),
+            ),
+            _count(
+                ComplaintRecord.business_id == Business.id,
+                ComplaintRecord.status.in_(VERIFIED_COMPLAINT_STATUSES),
+            ),
+            _count(Penalty.business_id == Business.id, Penalty.kind == "warning"),
+            blacklist_reason,
+            CertificateRecord,
+        )
+        .outerjoin(CertificateRecord, CertificateRecord.id == latest_certificate)
+        .where(Business.id.in_(bindparam("ids", expanding=True)))
+    )
+
+
+@cache
+def _identifiers_query() -> AnySelect:
+    declared = select(
+        literal(0).label("source"),
+        BusinessIdentifier.business_id,
+        literal("").label("certificate_id"),
+        BusinessIdentifier.kind,
+        BusinessIdentifier.value,
+        BusinessIdentifier.display,
+        BusinessIdentifier.id.label("position"),
+    ).where(BusinessIdentifier.business_id.in_(bindparam("ids", expanding=True)))
+    covered = (
+        select(
+            literal(1),
+            CertificateRecord.business_id,
+            CertificateIdentifier.certificate_id,
+            CertificateIdentifier.kind,
+            CertificateIdentifier.value,
+            CertificateIdentifier.display,
+            literal(0),
+        )
+        .join(CertificateRecord, CertificateRecord.id == CertificateIdentifier.certificate_id)
+        .where(CertificateRecord.business_id.in_(bindparam("ids", expanding=True)))
+    )
+    union = union_all(declared, covered).subquery()
+    return select(
+        union.c.source,
+        union.c.business_id,
+        union.c.certificate_id,
+        union.c.kind,
+        union.c.value,
+        union.c.display,
+    ).order_by(union.c.source, union.c.kind, union.c.position, union.c.value)
+
+
+def resolve_business(session: Session, reference: str) -> tuple[int | None, Identifier | None]:
     """The business a reference names exactly, and the identifier it was read as.
 
     Used where a free-text reference must point at one shop (complaints, blacklisting): no
@@ -260,17 +377,17 @@ async def resolve_business(
     number = normalise_number(text)
     if NUMBER_PATTERN.match(number) and number.startswith("CETS-"):
         business_id = (
-            await session.execute(
+            session.execute(
                 select(CertificateRecord.business_id).where(CertificateRecord.id == number)
             )
         ).scalar_one_or_none()
         return business_id, None
     candidates = candidate_identifiers(text)
-    found = await businesses_by_identifiers(session, candidates)
+    found = businesses_by_identifiers(session, candidates)
     if found:
         return found[0]
     by_registration = (
-        await session.execute(
+        session.execute(
             select(Business.id).where(Business.registration_no == normalise_registration_no(text))
         )
     ).scalar_one_or_none()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -9,9 +10,10 @@ from typing import TypeVar
 
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 
 from backend_client.errors import BackendUnavailable
-from registry.database import WRITE_OPTION
+from registry.database import WRITE_OPTION, create_sqlite_reader
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -22,7 +24,10 @@ class RetryableWrite(Exception):
 
 
 class RegistryStore:
-    """One engine, with a session factory for readers and one for writers."""
+    """One engine, with a session factory for readers and one for writers.
+
+    On SQLite a second, synchronous engine serves :meth:`read_sync` from a worker thread.
+    """
 
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
@@ -30,6 +35,29 @@ class RegistryStore:
         self._writers = async_sessionmaker(
             engine.execution_options(**{WRITE_OPTION: True}), expire_on_commit=False
         )
+        self._sync_engine = create_sqlite_reader(engine.url.render_as_string(hide_password=False))
+        self._sync_readers = (
+            sessionmaker(self._sync_engine, expire_on_commit=False) if self._sync_engine else None
+        )
+
+    async def read_sync(self, work: Callable[[Session], T]) -> T:
+        """Run a synchronous read: in one worker thread on SQLite, via run_sync elsewhere."""
+        if self._sync_readers is None:
+            async with self.reading() as session:
+                return await session.run_sync(work)
+        readers = self._sync_readers
+
+        def run() -> T:
+            with readers() as session, session.begin():
+                return work(session)
+
+        try:
+            return await asyncio.to_thread(run)
+        except (OperationalError, DBAPIError) as exc:
+            if isinstance(exc, IntegrityError):
+                raise
+            logger.exception("registry database read failed")
+            raise BackendUnavailable("the registry database is not available") from exc
 
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[AsyncSession]:
@@ -67,3 +95,5 @@ class RegistryStore:
     async def close(self) -> None:
         """Close every pooled connection."""
         await self.engine.dispose()
+        if self._sync_engine is not None:
+            await asyncio.to_thread(self._sync_engine.dispose)

@@ -3,6 +3,7 @@ the HTTP client against the reference server."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from decimal import Decimal
 
@@ -604,3 +605,37 @@ async def test_reimport_updates_and_reports_bad_cells(registry: Registry) -> Non
     (match,) = await registry.bot.find_shops(phone)
     assert (match.shop.name, match.shop.name_km) == (f"Kampot Pepper Online {tag}", "ម្រេចកំពត")
     assert [i.value for i in match.shop.identifiers] == [e164]
+
+
+async def test_a_link_or_phone_is_never_matched_as_a_name(registry: Registry) -> None:
+    tag = token()
+    await registry.officer.blacklist_shop(
+        f"facebook.com/lookalike.{tag}", officer="dara", reason="fake", name=""
+    )
+    (listed,) = await registry.bot.find_shops(f"facebook.com/lookalike.{tag}")
+    assert listed.shop.name == f"facebook:lookalike{tag}"
+    assert await registry.bot.find_shops(f"https://facebook.com/lookalike.{tag}.not") == ()
+
+
+async def test_concurrent_retries_with_one_key_make_one_application(registry: Registry) -> None:
+    owner, shop, key = new_owner(), new_shop(), token()
+    results = await asyncio.gather(
+        *(
+            registry.bot.create_application(owner, complete_draft(shop), idempotency_key=key)
+            for _ in range(5)
+        )
+    )
+    assert len({a.application_id for a in results}) == 1
+    assert len(await registry.bot.list_applications(owner)) == 1
+
+
+async def test_concurrent_applications_get_distinct_numbers(registry: Registry) -> None:
+    owners = [new_owner() for _ in range(8)]
+    results = await asyncio.gather(
+        *(registry.bot.create_application(o, ApplicationDraft(business_name="x")) for o in owners)
+    )
+    assert len({a.application_id for a in results}) == 8
+    for owner, application in zip(owners, results, strict=True):
+        assert (
+            await registry.bot.get_application(owner, application.application_id)
+        ).owner == owner

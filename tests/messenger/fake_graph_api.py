@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+import aiohttp
 from aiohttp import web
 
 VERSION = "v26.0"
@@ -273,7 +274,7 @@ class FakeGraphApi:
             body: dict[str, Any] = {}
             reader = await request.multipart()
             async for part in reader:
-                if not isinstance(part, web.BodyPartReader) or part.name is None:
+                if not isinstance(part, aiohttp.BodyPartReader) or part.name is None:
                     continue
                 if part.name == "filedata":
                     data = await part.read()

@@ -9,12 +9,12 @@ import pytest
 
 from kb import KnowledgeBase
 from tests.messenger.harness import MessengerBot
-from tests.messenger.seen import assert_one_language, choices, message_texts
+from tests.messenger.seen import Json, assert_one_language, choices, message_texts
 
 GREETING = {"en": "hello", "km": "សួស្តី"}
 
 
-def text_of(messages: list[dict]) -> str:
+def text_of(messages: list[Json]) -> str:
     return "\n".join(message_texts(messages))
 
 

@@ -8,12 +8,12 @@ import pytest
 from bot.settings import Settings
 from tests.messenger.conftest import StartBot, seed_registry
 from tests.messenger.harness import MessengerBot, load_payload
-from tests.messenger.seen import assert_one_language, choices, message_texts
+from tests.messenger.seen import Json, assert_one_language, choices, message_texts
 
 NEW_USER = "7012345678905555"  # the sender of postback_get_started_referral.json
 
 
-def generic_elements(messages: list[dict]) -> list[dict]:
+def generic_elements(messages: list[Json]) -> list[Json]:
     return [
         element
         for message in messages

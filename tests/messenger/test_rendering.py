@@ -10,10 +10,10 @@ from bot.channels.messenger.render import render_replies
 from bot.i18n import use_locale
 from bot.messages import Button, CardReply, FileReply, TextReply
 from tests.messenger.fake_graph_api import check_message
-from tests.messenger.seen import choices
+from tests.messenger.seen import Json, choices
 
 
-def render(replies: list[TextReply | CardReply | FileReply], locale: str = "en") -> list[dict]:
+def render(replies: list[TextReply | CardReply | FileReply], locale: str = "en") -> list[Json]:
     with use_locale(locale):
         messages = [m.message for m in render_replies(replies) if m.upload is None]
     for message in messages:

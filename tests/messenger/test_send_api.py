@@ -8,7 +8,9 @@ import logging
 import pytest
 
 from bot.channels.messenger.notifications import NotificationRefused, send_account_update
-from bot.messages import Button, TextReply
+from bot.channels.messenger.render import render_replies
+from bot.i18n import use_locale
+from bot.messages import Button, FileReply, TextReply
 from tests.messenger.conftest import StartBot
 from tests.messenger.fake_graph_api import PAGE_TOKEN
 from tests.messenger.harness import MessengerBot, load_payload
@@ -136,3 +138,18 @@ async def test_other_tags_and_promotions_are_refused_before_reaching_meta(
     with pytest.raises(NotificationRefused):
         await send_account_update(bot.channel.client, PSID, reply, locale="en", tag=tag)
     assert bot.graph.calls == []
+
+
+async def test_a_file_reply_is_uploaded_as_multipart(bot: MessengerBot) -> None:
+    pdf = b"%PDF-1.7\n" + b"certificate " * 100
+    with use_locale("en"):
+        messages = render_replies(
+            [FileReply("CETS-2025-000001.pdf", "application/pdf", pdf, caption="Your certificate")]
+        )
+    for outgoing in messages:
+        await bot.channel.client.send_message(PSID, outgoing)
+    upload, caption = bot.graph.send_calls(PSID)
+    assert upload.upload == ("CETS-2025-000001.pdf", "application/pdf", pdf)
+    assert upload.body["messaging_type"] == "RESPONSE"
+    assert upload.message == {"attachment": {"type": "file", "payload": {"is_reusable": False}}}
+    assert caption.message == {"text": "Your certificate"}

@@ -2,7 +2,7 @@
 
 Needs the Rasa virtual environment (``scripts/install-rasa.sh``; ``CETS_RASA_PYTHON`` to point
 elsewhere). Without it the tests skip, except in CI (``CI=true``) where they fail. The trained
-model is cached under ``~/.cache/cets/rasa-models`` (or ``$CETS_CACHE_DIR/rasa-models``) by a
+model is cached under ``~/.cache/cets/rasa-models`` (or ``$CETS_RASA_MODEL_DIR``) by a
 hash of the data and ``nlu/config.yml``, so only the first run trains.
 """
 

@@ -20,6 +20,8 @@ from aiohttp import web
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
+from bot.channels.telegram.application import TelegramApplication, build_application
+from bot.channels.telegram.config import TelegramConfig
 from bot.channels.telegram.webhook import SECRET_HEADER, TELEGRAM_CHANNEL_KEY, WEBHOOK_PATH
 from bot.database import open_engine, prepare_database
 from bot.dialogue.models import InboundEventRecord
@@ -91,6 +93,21 @@ async def fake_api() -> AsyncIterator[FakeBotApi]:
 
 
 @pytest.fixture
+async def ptb_bot(fake_api: FakeBotApi) -> AsyncIterator[TelegramApplication]:
+    """python-telegram-bot's Application as the channel builds it, logged in to the fake."""
+    application = build_application(
+        TelegramConfig(
+            bot_token=BOT_TOKEN,
+            api_base_url=fake_api.base_url,
+            api_base_file_url=fake_api.base_file_url,
+        )
+    )
+    await application.initialize()
+    yield application
+    await application.shutdown()
+
+
+@pytest.fixture
 def telegram_env(
     monkeypatch: pytest.MonkeyPatch, fake_api: FakeBotApi, nlu_cache_root: Path
 ) -> pytest.MonkeyPatch:
@@ -115,6 +132,7 @@ class RunningBot:
     settings: Settings
     webhook: bool
     http: aiohttp.ClientSession = field(default_factory=aiohttp.ClientSession)
+    stopped: bool = False
 
     async def post(self, body: Json, *, secret: str | None = WEBHOOK_SECRET) -> int:
         """POST an update to the webhook as Telegram would; the HTTP status."""
@@ -153,6 +171,9 @@ class RunningBot:
 
     async def stop(self) -> None:
         """Stop the server (the channel stops with it)."""
+        if self.stopped:
+            return
+        self.stopped = True
         await self.runner.cleanup()
         await self.http.close()
 
@@ -217,12 +238,11 @@ class TelegramUser:
 
     def text(self, text: str) -> Json:
         """A text message (commands carry their bot_command entity, as Telegram sends them)."""
-        body = self.payload("message_text")
+        body = self.payload("message_command" if text.startswith("/") else "message_text")
         body["message"]["text"] = text
         body["message"]["message_id"] = body["update_id"]
         if text.startswith("/"):
-            length = len(text.split()[0])
-            body["message"]["entities"] = [{"offset": 0, "length": length, "type": "bot_command"}]
+            body["message"]["entities"][0]["length"] = len(text.split()[0])
         return body
 
     def press(self, label: str) -> Json:

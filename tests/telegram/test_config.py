@@ -15,6 +15,7 @@ TOKEN = "123456789:secret-token-value"
 
 @pytest.fixture(autouse=True)
 def clean_env(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
+    """No TELEGRAM_* variable from the developer's shell."""
     for name in (
         "TELEGRAM_WEBHOOK_URL",
         "TELEGRAM_WEBHOOK_SECRET",

@@ -145,3 +145,18 @@ async def test_an_edited_message_is_answered_like_a_new_one(start_bot: StartBot)
     edited["edited_message"]["text"] = "how much is the fee for a sole proprietorship?"
     answer = await user.say(edited)
     assert "$100" in "\n".join(texts(answer))
+
+
+async def test_every_press_is_answered_even_an_unknown_or_stale_one(
+    start_bot: StartBot, fake_api: FakeBotApi, core: ConversationCore
+) -> None:
+    bot = await start_bot()
+    user = new_user(bot, "en")
+    # A keyboard from an older version of the bot: the press is answered, the menu shown.
+    stale = user.payload("callback_query")
+    stale["callback_query"]["data"] = "old:button"
+    shown = await user.say(stale)
+    [answered] = fake_api.of("answerCallbackQuery")
+    assert answered.params["callback_query_id"] == "4382bfdwdsb323b2d9"
+    reference = await open_chat(core, "en", user_id="reference")
+    assert_shows(shown, await reference.press_payload("old:button"))

@@ -3,14 +3,12 @@ explained to the user in their language."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 from telegram import Update
 
-from bot.channels.telegram.application import TelegramApplication, build_application
-from bot.channels.telegram.config import TelegramConfig
+from bot.channels.telegram.application import TelegramApplication
 from bot.channels.telegram.inbound import from_message
 from bot.core import ConversationCore
 from bot.language import contains_khmer
@@ -26,7 +24,7 @@ from tests.telegram.conftest import (
     new_user,
     texts,
 )
-from tests.telegram.fake_bot_api import BOT_TOKEN, FakeBotApi
+from tests.telegram.fake_bot_api import FakeBotApi
 
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(range(256)) * 300 + b"\xff\xd9"
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n" + b"0123456789" * 1000 + b"\n%%EOF\n"
@@ -40,20 +38,6 @@ def serve_files(fake_api: FakeBotApi) -> None:
     fake_api.add_file("AgACAgUAAxkBAAIBdGMedium", b"medium", "photos/file_2.jpg")
     fake_api.add_file(LARGEST_PHOTO, JPEG, "photos/file_3.jpg")
     fake_api.add_file(PDF_FILE, PDF, "documents/file_4.pdf")
-
-
-@pytest.fixture
-async def ptb_bot(fake_api: FakeBotApi) -> AsyncIterator[TelegramApplication]:
-    """python-telegram-bot's Application, as the channel builds it, logged in to the fake."""
-    config = TelegramConfig(
-        bot_token=BOT_TOKEN,
-        api_base_url=fake_api.base_url,
-        api_base_file_url=fake_api.base_file_url,
-    )
-    application = build_application(config)
-    await application.initialize()
-    yield application
-    await application.shutdown()
 
 
 @pytest.mark.parametrize(
@@ -126,6 +110,7 @@ async def test_a_photo_and_a_pdf_sent_over_the_webhook_reach_the_core(
 
 
 def too_large_document(user: TelegramUser, size: int | None) -> dict[str, Any]:
+    """The replayed PDF message with another declared size (None: Telegram gave none)."""
     body = user.payload("message_document")
     document = body["message"]["document"]
     if size is None:

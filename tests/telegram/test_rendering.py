@@ -2,37 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
 
-from bot.channels.telegram.application import TelegramApplication, build_application
-from bot.channels.telegram.config import TelegramConfig
+from bot.channels.telegram.application import TelegramApplication
 from bot.channels.telegram.keyboard import callback_data, inline_keyboard
 from bot.channels.telegram.rendering import send_replies
 from bot.channels.telegram.text_split import MESSAGE_LIMIT, split_text, utf16_length
 from bot.messages import Button, CardReply, FileReply, TextReply
-from tests.telegram.fake_bot_api import BOT_TOKEN, FakeBotApi
+from tests.telegram.fake_bot_api import FakeBotApi
 
 CHAT = 424242
 
 
-@pytest.fixture
-async def ptb_bot(fake_api: FakeBotApi) -> AsyncIterator[TelegramApplication]:
-    """The channel's Application, logged in to the fake Bot API."""
-    application = build_application(
-        TelegramConfig(
-            bot_token=BOT_TOKEN,
-            api_base_url=fake_api.base_url,
-            api_base_file_url=fake_api.base_file_url,
-        )
-    )
-    await application.initialize()
-    yield application
-    await application.shutdown()
-
-
 def paragraphs(count: int, line: str) -> str:
+    """``count`` numbered paragraphs of ``line``."""
     return "\n\n".join(f"{number}. {line}" for number in range(count))
 
 

@@ -15,7 +15,6 @@ from tests.telegram.conftest import (
     assert_shows,
     new_user,
     seed_registry,
-    texts,
 )
 from tests.telegram.fake_bot_api import FakeBotApi
 
@@ -107,4 +106,3 @@ async def test_the_certificate_deep_link_opens_the_verification(
         if "callback_data" in button:
             assert button["callback_data"].isascii()
     assert_single_language(as_replies(shown[1:]), locale)
-    assert "\n".join(texts(shown))
