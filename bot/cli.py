@@ -8,11 +8,14 @@ import contextlib
 import logging
 import sys
 
+from bot.channels import messenger_cli
 from bot.channels.terminal import TerminalChat
 from bot.database import prepare_database
 from bot.i18n import SUPPORTED_LOCALES
 from bot.runtime import start_runtime
 from bot.settings import Settings
+from nlu import cli as nlu_cli
+from registry import cli as registry_cli
 
 log = logging.getLogger(__name__)
 
@@ -76,9 +79,9 @@ def build_parser() -> argparse.ArgumentParser:
         func=_db_upgrade_command
     )
 
-    from nlu import cli as nlu_cli
-
     nlu_cli.register(commands)
+    registry_cli.register(commands)
+    messenger_cli.register(commands)
     return parser
 
 

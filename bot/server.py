@@ -7,6 +7,7 @@ import logging
 from collections.abc import AsyncIterator
 
 from aiohttp import web
+from aiohttp.abc import AbstractAccessLogger
 
 from bot.runtime import BotRuntime, start_runtime
 from bot.settings import Settings
@@ -15,6 +16,18 @@ log = logging.getLogger(__name__)
 
 RUNTIME_KEY: web.AppKey[BotRuntime] = web.AppKey("runtime", BotRuntime)
 SETTINGS_KEY: web.AppKey[Settings] = web.AppKey("settings", Settings)
+
+
+class PathOnlyAccessLogger(AbstractAccessLogger):
+    """Access log without query strings or client addresses.
+
+    Query strings carry secrets (Messenger's ``hub.verify_token``) and addresses are personal
+    data, so only the method, path, status and duration are logged.
+    """
+
+    def log(self, request: web.BaseRequest, response: web.StreamResponse, time: float) -> None:
+        """Write one line for a finished request."""
+        self.logger.info("%s %s %d %.3fs", request.method, request.path, response.status, time)
 
 
 async def healthz(request: web.Request) -> web.Response:
@@ -52,9 +65,14 @@ def build_web_app(settings: Settings) -> web.Application:
     return app
 
 
+def make_runner(settings: Settings) -> web.AppRunner:
+    """The server's runner, logging requests without their query strings."""
+    return web.AppRunner(build_web_app(settings), access_log_class=PathOnlyAccessLogger)
+
+
 async def serve(settings: Settings) -> None:
     """Run the HTTP server until the task is cancelled (Ctrl-C)."""
-    runner = web.AppRunner(build_web_app(settings))
+    runner = make_runner(settings)
     await runner.setup()
     site = web.TCPSite(runner, settings.http_host, settings.http_port)
     await site.start()

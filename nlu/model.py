@@ -3,7 +3,7 @@
 Training solves ridge regression on one-hot intent targets in closed form through its dual
 (an ``n x n`` system for ``n`` examples), picks the regularisation and a softmax temperature by
 exact leave-one-out on the training data, and folds everything into one weight matrix. It
-needs no iterative optimiser and no scikit-learn, so a rebuild takes well under a second.
+needs no iterative optimiser and no scikit-learn, so a rebuild takes about a second.
 Parsing recomputes the TF-IDF vector and a softmax with numpy alone.
 """
 

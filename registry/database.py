@@ -71,10 +71,14 @@ def create_engine(url: str | None = None, **kwargs: Any) -> AsyncEngine:
     url = url or default_database_url()
     _ensure_sqlite_directory(url)
     backend = make_url(url).get_backend_name()
+    # Bound values (phones, names) stay out of exception messages and therefore out of logs.
+    kwargs.setdefault("hide_parameters", True)
     if backend == "sqlite":
         kwargs.setdefault("connect_args", {"timeout": 30})
     else:
-        kwargs.setdefault("pool_pre_ping", True)
+        # No pre-ping: it doubles the round trips of a lookup. A connection found dead on use
+        # is invalidated and its transaction run again (RegistryStore).
+        kwargs.setdefault("pool_recycle", 1800)
     engine = create_async_engine(url, **kwargs)
     if backend == "sqlite":
         _configure_sqlite(engine.sync_engine)
@@ -94,6 +98,7 @@ def create_sqlite_reader(url: str) -> Engine | None:
         parsed.set(drivername="sqlite+pysqlite"),
         connect_args={"timeout": 30, "check_same_thread": False},
         pool_size=4,
+        hide_parameters=True,
     )
     _configure_sqlite(engine)
     return engine

@@ -192,16 +192,22 @@ class EmbeddedBackend:
     async def get_application(self, owner: tuple[str, str], application_id: str) -> Application:
         """Read one of the owner's applications (NotFound for anyone else's)."""
         who = checked_owner(owner)
-        async with self._store.reading() as session:
+
+        async def work(session: AsyncSession) -> Application:
             record = await applications.owned_record(session, who, application_id)
             return await applications.load_application(session, record)
+
+        return await self._store.read(work)
 
     async def list_applications(self, owner: tuple[str, str]) -> tuple[Application, ...]:
         """The owner's applications, newest first."""
         who = checked_owner(owner)
-        async with self._store.reading() as session:
+
+        async def work(session: AsyncSession) -> tuple[Application, ...]:
             records = await applications.list_owned(session, who)
             return await applications.load_applications(session, records)
+
+        return await self._store.read(work)
 
     async def start_renewal(
         self,
@@ -256,27 +262,39 @@ class EmbeddedBackend:
     async def get_complaint(self, owner: tuple[str, str], complaint_id: str) -> Complaint:
         """Read one of the owner's complaints (NotFound for anyone else's)."""
         who = checked_owner(owner)
-        async with self._store.reading() as session:
+
+        async def work(session: AsyncSession) -> Complaint:
             record = await complaints.owned_complaint(session, who, complaint_id)
             return (await complaints.load_complaints(session, [record]))[0]
+
+        return await self._store.read(work)
 
     async def list_complaints(self, owner: tuple[str, str]) -> tuple[Complaint, ...]:
         """The owner's complaints, newest first."""
         who = checked_owner(owner)
-        async with self._store.reading() as session:
+
+        async def work(session: AsyncSession) -> tuple[Complaint, ...]:
             records = await complaints.list_owned(session, who)
             return await complaints.load_complaints(session, records)
+
+        return await self._store.read(work)
 
     async def get_evidence(self, owner: tuple[str, str], evidence_id: int) -> EvidenceItem:
         """The bytes of an evidence file the owner attached."""
         who = checked_owner(owner)
-        async with self._store.reading() as session:
+
+        async def work(session: AsyncSession) -> EvidenceItem:
             return await read_evidence(session, who, evidence_id)
+
+        return await self._store.read(work)
 
     async def status_changes_since(self, cursor: int, *, limit: int = 100) -> StatusChangePage:
         """Status changes after ``cursor`` (0 for all), oldest first, to notify their owners."""
-        async with self._store.reading() as session:
+
+        async def work(session: AsyncSession) -> StatusChangePage:
             return await changes_since(session, cursor, limit=limit)
+
+        return await self._store.read(work)
 
     async def close(self) -> None:
         """Release database connections."""
@@ -297,15 +315,21 @@ class EmbeddedOfficer:
         self, *, status: ApplicationStatus | None = None, limit: int = 100
     ) -> tuple[Application, ...]:
         """Applications, newest first, optionally of one status."""
-        async with self._store.reading() as session:
+
+        async def work(session: AsyncSession) -> tuple[Application, ...]:
             records = await applications.list_all(session, status, limit)
             return await applications.load_applications(session, records)
 
+        return await self._store.read(work)
+
     async def get_application(self, application_id: str) -> Application:
         """Any application."""
-        async with self._store.reading() as session:
+
+        async def work(session: AsyncSession) -> Application:
             record = await applications.any_record(session, application_id)
             return await applications.load_application(session, record)
+
+        return await self._store.read(work)
 
     async def _decide(
         self,
@@ -362,15 +386,21 @@ class EmbeddedOfficer:
         self, *, status: ComplaintStatus | None = None, limit: int = 100
     ) -> tuple[Complaint, ...]:
         """Complaints, newest first, optionally of one status."""
-        async with self._store.reading() as session:
+
+        async def work(session: AsyncSession) -> tuple[Complaint, ...]:
             records = await complaints.list_all(session, status, limit)
             return await complaints.load_complaints(session, records)
 
+        return await self._store.read(work)
+
     async def get_complaint(self, complaint_id: str) -> Complaint:
         """Any complaint."""
-        async with self._store.reading() as session:
+
+        async def work(session: AsyncSession) -> Complaint:
             record = await complaints.any_complaint(session, complaint_id)
             return (await complaints.load_complaints(session, [record]))[0]
+
+        return await self._store.read(work)
 
     async def update_complaint_status(
         self, complaint_id: str, status: ComplaintStatus, *, officer: str, note: str | None = None
@@ -389,8 +419,11 @@ class EmbeddedOfficer:
 
     async def get_certificate(self, certificate_id: str) -> Certificate:
         """A certificate as it stands today."""
-        async with self._store.reading() as session:
+
+        async def work(session: AsyncSession) -> Certificate:
             return await certificates.get_certificate(session, certificate_id)
+
+        return await self._store.read(work)
 
     async def suspend_certificate(
         self, certificate_id: str, *, until: date, officer: str, reason: str

@@ -1,14 +1,18 @@
-"""Sessions over the registry database: read transactions and serialised write transactions."""
+"""Sessions over the registry database: read transactions and serialised write transactions.
+
+A transaction that fails because its pooled connection turned out dead (the database restarted)
+is run once more on a fresh connection: nothing of it was committed. Other database failures
+become :class:`BackendUnavailable`.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
-from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -40,57 +44,58 @@ class RegistryStore:
             sessionmaker(self._sync_engine, expire_on_commit=False) if self._sync_engine else None
         )
 
+    async def _run(self, attempt: Callable[[], Awaitable[T]], what: str, tries: int = 3) -> T:
+        """Run ``attempt``, again after a lost race or a dead pooled connection."""
+        for number in range(1, tries + 1):
+            try:
+                return await attempt()
+            except RetryableWrite:
+                if number == tries:
+                    raise
+                logger.info("%s lost a race; retrying", what)
+            except IntegrityError:
+                raise
+            except DBAPIError as exc:
+                if exc.connection_invalidated and number < tries:
+                    logger.warning("%s met a dead database connection; retrying", what)
+                    continue
+                logger.exception("registry database %s failed", what)
+                raise BackendUnavailable("the registry database is not available") from exc
+        raise AssertionError("unreachable")
+
+    async def read(self, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+        """Run ``work`` in a read transaction (nothing is committed)."""
+
+        async def attempt() -> T:
+            async with self._readers() as session:
+                return await work(session)
+
+        return await self._run(attempt, "read")
+
     async def read_sync(self, work: Callable[[Session], T]) -> T:
         """Run a synchronous read: in one worker thread on SQLite, via run_sync elsewhere."""
-        if self._sync_readers is None:
-            async with self.reading() as session:
-                return await session.run_sync(work)
         readers = self._sync_readers
+        if readers is None:
+            return await self.read(lambda session: session.run_sync(work))
 
         def run() -> T:
             with readers() as session, session.begin():
                 return work(session)
 
-        try:
-            return await asyncio.to_thread(run)
-        except (OperationalError, DBAPIError) as exc:
-            if isinstance(exc, IntegrityError):
-                raise
-            logger.exception("registry database read failed")
-            raise BackendUnavailable("the registry database is not available") from exc
+        return await self._run(lambda: asyncio.to_thread(run), "read")
 
-    @asynccontextmanager
-    async def reading(self) -> AsyncIterator[AsyncSession]:
-        """A session for reads; nothing it does is committed."""
-        try:
-            async with self._readers() as session:
-                yield session
-        except (OperationalError, DBAPIError) as exc:
-            if isinstance(exc, IntegrityError):
-                raise
-            logger.exception("registry database read failed")
-            raise BackendUnavailable("the registry database is not available") from exc
-
-    async def write(self, work: Callable[[AsyncSession], Awaitable[T]], attempts: int = 3) -> T:
+    async def write(self, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
         """Run ``work`` in one write transaction, committed when it returns.
 
         ``work`` may raise :class:`RetryableWrite` after losing a race; it is then run again in a
         fresh transaction (where it will see the winner's result).
         """
-        for attempt in range(1, attempts + 1):
-            try:
-                async with self._writers() as session, session.begin():
-                    return await work(session)
-            except RetryableWrite:
-                if attempt == attempts:
-                    raise
-                logger.info("write lost a race; retrying (attempt %d)", attempt + 1)
-            except IntegrityError:
-                raise
-            except (OperationalError, DBAPIError) as exc:
-                logger.exception("registry database write failed")
-                raise BackendUnavailable("the registry database is not available") from exc
-        raise AssertionError("unreachable")
+
+        async def attempt() -> T:
+            async with self._writers() as session, session.begin():
+                return await work(session)
+
+        return await self._run(attempt, "write")
 
     async def close(self) -> None:
         """Close every pooled connection."""

@@ -46,16 +46,24 @@ def knowledge_base() -> KnowledgeBase:
     return load_knowledge_base()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="session", autouse=True)
 def nlu_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A folder for the NLU artifact, shared by every test and subprocess of the session."""
-    return tmp_path_factory.mktemp("nlu-cache")
+    """A folder for the NLU artifact, shared by every test, runtime and subprocess of the session.
+
+    Set as ``CETS_CACHE_DIR`` so that no test writes to the developer's own cache.
+    """
+    folder = tmp_path_factory.mktemp("nlu-cache")
+    os.environ["CETS_CACHE_DIR"] = str(folder)
+    return folder
 
 
 @pytest.fixture(scope="session")
 def nlu_engine(nlu_cache_dir: Path) -> EmbeddedNlu:
     """The embedded NLU engine trained on nlu/data (artifact cached for the session)."""
-    return EmbeddedNlu.load(cache_dir=nlu_cache_dir)
+    del (
+        nlu_cache_dir
+    )  # CETS_CACHE_DIR points there: runtimes started by tests load the same artifact
+    return EmbeddedNlu.load()
 
 
 @pytest.fixture

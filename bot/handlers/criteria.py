@@ -45,7 +45,13 @@ async def show_criterion(turn: Turn, number: int) -> None:
         lines.append(_("This criterion applies only if you offer it."))
     buttons: list[Button] = []
     if criterion.number < len(criteria):
-        buttons.append(Button(pgettext("button", "Next criterion"), f"crit:{criterion.number + 1}"))
+        buttons.append(
+            Button(
+                pgettext("button", "Next criterion"),
+                f"crit:{criterion.number + 1}",
+                pgettext("short", "Next"),
+            )
+        )
     buttons += [keyboards.criteria_button(), keyboards.menu_button()]
     turn.outbox.say("\n".join(lines), buttons)
 

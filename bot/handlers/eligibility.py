@@ -46,7 +46,7 @@ def _activity_label(key: str) -> str:
     labels = {
         "goods": pgettext("button", "Goods"),
         "services": pgettext("button", "Services"),
-        "intermediary": pgettext("button", "A platform for others"),
+        "intermediary": pgettext("button", "Online platform"),
         "insurance": pgettext("button", "Insurance"),
     }
     return labels[key]
@@ -61,6 +61,12 @@ def _channel_label(key: str) -> str:
         "offline": pgettext("button", "Not online yet"),
     }
     return labels[key]
+
+
+def _channel_short_label(key: str) -> str | None:
+    if key == "website":
+        return pgettext("short", "Website or app")
+    return None
 
 
 def _registration_label(key: str) -> str:
@@ -97,7 +103,9 @@ async def prompt(turn: Turn) -> None:
         buttons = [Button(_activity_label(k), f"elig:act:{k}") for k in ACTIVITIES]
         turn.outbox.say("\n".join([_progress(2), _("What do you sell online?")]), [*buttons, *nav])
     elif step is Step.ELIGIBILITY_CHANNEL:
-        buttons = [Button(_channel_label(k), f"elig:ch:{k}") for k in CHANNELS]
+        buttons = [
+            Button(_channel_label(k), f"elig:ch:{k}", _channel_short_label(k)) for k in CHANNELS
+        ]
         turn.outbox.say("\n".join([_progress(3), _("Where do you sell?")]), [*buttons, *nav])
     elif step is Step.ELIGIBILITY_REGISTRATION:
         buttons = [Button(_registration_label(k), f"elig:reg:{k}") for k in REGISTRATIONS]

@@ -9,7 +9,7 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Connection, inspect
+from sqlalchemy import Connection, inspect, text
 
 from backend_client import BackendUnavailable, BusinessRecord
 from bot.dialogue.models import conversation_metadata
@@ -85,3 +85,25 @@ async def test_the_name_index_is_rebuilt_across_migrations(tmp_path: Path) -> No
     finally:
         await store.close()
     assert match.shop.registration_no == "EC-1"
+
+
+@pytest.mark.postgres
+async def test_a_database_restart_costs_no_failed_request(postgres_url: str) -> None:
+    store = await open_store(postgres_url)
+    killer = create_engine(postgres_url)
+    try:
+        officer = EmbeddedOfficer(store)
+        await officer.find_shops("warm up the pool")
+        async with killer.connect() as connection:
+            killed = await connection.scalar(
+                text(
+                    "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+            )
+        assert killed >= 1
+        assert await officer.find_shops(f"nobody-{killed}.example.org") == ()
+        await officer.import_businesses([BusinessRecord("EC-RESTART", "Restart Shop")], officer="x")
+    finally:
+        await killer.dispose()
+        await store.close()

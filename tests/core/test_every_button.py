@@ -9,6 +9,8 @@ from bot.core import ConversationCore
 from tests.language_check import assert_single_language
 
 MAX_DEPTH = 5
+# Messenger shows at most 20 characters of a quick reply; longer labels need a short form.
+SHORT_LIMIT = 20
 
 
 @pytest.mark.parametrize("locale", ["km", "en"])
@@ -35,6 +37,10 @@ async def test_every_reachable_reply_is_in_one_language(
             assert_single_language(chat.last, locale)
             assert chat.buttons(), f"dead end without buttons after {path}"
             for button in chat.buttons():
+                fits = len(button.label) <= SHORT_LIMIT or (
+                    button.short_label is not None and len(button.short_label) <= SHORT_LIMIT
+                )
+                assert fits, f"{locale} button {button.label!r} has no short form"
                 if button.payload not in seen:
                     seen.add(button.payload)
                     next_frontier.append((*path, button.payload))

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-import os
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from pathlib import Path
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 import aiohttp
 import pytest
@@ -20,18 +18,6 @@ from tests.messenger.fake_graph_api import PAGE_TOKEN, FakeGraphApi
 from tests.messenger.harness import APP_SECRET, VERIFY_TOKEN, MessengerBot
 
 StartBot = Callable[..., Awaitable[MessengerBot]]
-
-
-@pytest.fixture(scope="session", autouse=True)
-def nlu_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """One NLU model cache for every bot started in these tests (trained once)."""
-    previous = os.environ.get("CETS_CACHE_DIR")
-    cache = tmp_path_factory.mktemp("messenger-cache")
-    if previous is None:
-        os.environ["CETS_CACHE_DIR"] = str(cache)
-    yield Path(os.environ["CETS_CACHE_DIR"])
-    if previous is None:
-        os.environ.pop("CETS_CACHE_DIR", None)
 
 
 @pytest.fixture

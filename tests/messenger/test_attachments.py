@@ -93,7 +93,8 @@ async def test_an_expired_url_gets_a_please_send_again_and_nothing_reaches_the_c
     recording, psid = await process_replayed(bot, "image")
     assert recording.received == []
     [notice] = bot.graph.messages(psid)
-    assert notice["text"] == "Sorry, I could not receive your file. Please send it again."
+    with use_locale("km"):  # a new user who wrote nothing yet: Khmer
+        assert notice["text"] == _("Sorry, I could not receive your file. Please send it again.")
 
 
 async def test_a_file_over_the_limit_is_refused_politely(start_bot: StartBot) -> None:
@@ -102,7 +103,12 @@ async def test_a_file_over_the_limit_is_refused_politely(start_bot: StartBot) ->
     recording, psid = await process_replayed(bot, "file")
     assert recording.received == []
     [notice] = bot.graph.messages(psid)
-    assert "too large" in notice["text"]
+    with use_locale("km"):
+        expected = _(
+            "This file is too large for me to receive (the limit is {size} MB). "
+            "Please send a smaller file or a screenshot."
+        ).format(size="0.004")
+    assert notice["text"] == expected
 
 
 @pytest.mark.parametrize(("locale", "greeting"), [("km", "សួស្តី"), ("en", "hello")])

@@ -53,7 +53,7 @@ def test_what_each_event_asks_of_the_core() -> None:
 
     assert read("text_message") == UserEvent("7012345678901234", text="hello")
     quick = read("quick_reply")
-    assert quick is not None and quick.payload == "fee:all"
+    assert quick == UserEvent("7012345678901234", payload="fee:all")
     started = read("postback_get_started_referral")
     assert started is not None and started.payload == "cert:CETS-2025-000001"
     referral = read("referral")

@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from bot.channels.messenger.page_setup import GREETING
 from bot.channels.messenger_cli import register
+from bot.i18n import _, use_locale
 from bot.language import contains_khmer
 from tests.messenger.fake_graph_api import PAGE_TOKEN, FakeGraphApi, running_in_thread
 
@@ -43,6 +45,8 @@ def test_setup_sends_the_profile_in_khmer_and_english(page_env: pytest.MonkeyPat
     greetings = {g["locale"]: g["text"] for g in profile["greeting"]}
     assert set(greetings) == {"default", "km_KH"}
     assert "CETS" in greetings["default"] and not contains_khmer(greetings["default"])
+    with use_locale("km"):
+        assert greetings["km_KH"] == _(GREETING)  # the Khmer catalog's text
     menus = {m["locale"]: m["call_to_actions"] for m in profile["persistent_menu"]}
     assert set(menus) == {"default", "km_KH"}
     for locale, items in menus.items():

@@ -76,11 +76,10 @@ def as_user(payload: Json, user_id: int, language_code: str | None) -> Json:
 
 
 @pytest.fixture(scope="session")
-def nlu_cache_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A CETS_CACHE_DIR holding the trained NLU model, so each started bot loads it quickly."""
-    root = tmp_path_factory.mktemp("cets-cache")
-    EmbeddedNlu.load(cache_dir=root / "nlu")
-    return root
+def nlu_cache_root(nlu_cache_dir: Path, nlu_engine: EmbeddedNlu) -> Path:
+    """The session's CETS_CACHE_DIR, holding the trained NLU model, so each bot loads it fast."""
+    del nlu_engine  # trained into nlu_cache_dir before any bot starts
+    return nlu_cache_dir
 
 
 @pytest.fixture

@@ -91,9 +91,7 @@ class MessengerConfig:
         url = (_env("MESSENGER_GRAPH_API_URL") or DEFAULT_GRAPH_API_URL).rstrip("/")
         if not url.startswith(("https://", "http://")):
             raise MessengerConfigError("MESSENGER_GRAPH_API_URL must be an http(s) URL")
-        max_bytes = _positive_number(
-            "MESSENGER_MAX_ATTACHMENT_BYTES", DEFAULT_MAX_ATTACHMENT_BYTES
-        )
+        max_bytes = _positive_number("MESSENGER_MAX_ATTACHMENT_BYTES", DEFAULT_MAX_ATTACHMENT_BYTES)
         attempts = _positive_number("MESSENGER_SEND_ATTEMPTS", 5)
         return cls(
             page_access_token=token,

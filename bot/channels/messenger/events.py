@@ -194,8 +194,9 @@ def read_user_event(body: Mapping[str, Any]) -> UserEvent | None:
     kind = classify(body)
     if kind is EventKind.MESSAGE:
         message = _mapping(body.get("message"))
-        text = _string(message.get("text")) or ""
         payload = _string(_mapping(message.get("quick_reply")).get("payload"))
+        # A quick reply's text is only its title; the core reads the payload, as for buttons.
+        text = "" if payload else _string(message.get("text")) or ""
         files, links, unavailable = _read_attachments(message)
         for link in links:
             if link not in text:

@@ -43,6 +43,8 @@ GREETING: Final = N_(
 def _greeting(locale: str) -> str:
     with use_locale(locale):
         text = _(GREETING)
+    if locale != "en" and text == GREETING:
+        log.warning("the %s greeting is not translated yet; the English one is used", locale)
     if text_length(text) > GREETING_LIMIT:
         log.warning("the %s greeting is longer than %d characters; cut", locale, GREETING_LIMIT)
     return fit(text, GREETING_LIMIT)

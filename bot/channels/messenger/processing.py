@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -23,7 +24,7 @@ from bot.channels.messenger.overflow import decode_choices, is_overflow_payload
 from bot.channels.messenger.render import render_replies, text_messages
 from bot.channels.messenger.send_api import GraphApiError, GraphClient
 from bot.dialogue.store import ConversationStore
-from bot.i18n import DEFAULT_LOCALE, _, use_locale
+from bot.i18n import DEFAULT_LOCALE, _, format_number, use_locale
 from bot.inbox import InboundEvent
 from bot.messages import Attachment, InboundMessage, Reply
 
@@ -31,6 +32,7 @@ log = logging.getLogger(__name__)
 
 # Payloads whose answer needs the registry: worth a typing indicator, like text and files.
 _SLOW_PAYLOAD_PREFIXES = ("cert:", "share:")
+_MEBIBYTE = 1024 * 1024
 
 
 class MessageHandler(Protocol):
@@ -131,11 +133,11 @@ class MessengerProcessor:
         """Tell the user a file did not arrive, in their language."""
         with use_locale(locale or DEFAULT_LOCALE):
             if isinstance(problem, AttachmentTooLarge):
-                megabytes = self._config.max_attachment_bytes // (1024 * 1024)
+                megabytes = Decimal(self._config.max_attachment_bytes) / _MEBIBYTE
                 text = _(
                     "This file is too large for me to receive (the limit is {size} MB). "
                     "Please send a smaller file or a screenshot."
-                ).format(size=megabytes)
+                ).format(size=format_number(megabytes.quantize(Decimal("0.001"))))
             else:
                 text = _("Sorry, I could not receive your file. Please send it again.")
             messages = text_messages(text)

@@ -83,13 +83,11 @@ def _postback_buttons(choices: Sequence[Choice]) -> list[dict[str, Any]]:
 
 def text_messages(text: str, choices: Sequence[Choice] = ()) -> list[OutgoingMessage]:
     """A text split to 2000-character messages, with quick replies on the last one."""
-    if not text.strip():
-        text = _("More choices:") if choices else ""
+    if not text.strip() and choices:
+        text = _("More choices:")  # quick replies need a message to sit on
     pieces = split_text(text, TEXT_LIMIT) if text.strip() else []
     messages: list[dict[str, Any]] = [{"text": piece} for piece in pieces]
     if choices:
-        if not messages:
-            messages.append({"text": _("More choices:")})
         messages[-1]["quick_replies"] = quick_replies(choices)
     return [OutgoingMessage(message) for message in messages]
 

@@ -146,8 +146,10 @@ class GraphClient:
             if attempt == total:
                 log.error("%s; gave up after %d attempts", error, total)
                 raise error
-            delay = wait if wait is not None else min(
-                self._config.retry_base_seconds * 2 ** (attempt - 1), MAX_BACKOFF_SECONDS
+            delay = (
+                wait
+                if wait is not None
+                else min(self._config.retry_base_seconds * 2 ** (attempt - 1), MAX_BACKOFF_SECONDS)
             )
             log.warning(
                 "Graph API %s: HTTP %s code %s, retry %d of %d in %.2fs",
