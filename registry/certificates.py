@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from datetime import date, timedelta
+from typing import NamedTuple
 
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -37,7 +38,27 @@ logger = logging.getLogger(__name__)
 VALIDITY_YEARS = 2
 
 
-def effective_status(record: CertificateRecord, on: date | None = None) -> CertificateStatus:
+class CertificateFacts(NamedTuple):
+    """The columns of a certificate a verdict needs, read without the ORM (hot path)."""
+
+    id: str
+    status: str
+    issued_on: date
+    valid_from: date
+    valid_until: date
+    suspended_until: date | None
+    revoked_on: date | None
+    status_reason: str | None
+    renewal_count: int
+
+
+CERTIFICATE_FACT_COLUMNS = tuple(getattr(CertificateRecord, f) for f in CertificateFacts._fields)
+"""Columns in :class:`CertificateFacts` order."""
+
+
+def effective_status(
+    record: CertificateRecord | CertificateFacts, on: date | None = None
+) -> CertificateStatus:
     """Status on a day: revoked stays revoked; past ``valid_until`` it is expired; a suspension
     ends after ``suspended_until``."""
     day = on or today()
@@ -53,14 +74,17 @@ def effective_status(record: CertificateRecord, on: date | None = None) -> Certi
 
 
 def to_certificate(
-    record: CertificateRecord, business: Business, covered: Sequence[Identifier]
+    record: CertificateRecord | CertificateFacts,
+    registration_no: str | None,
+    business_name: str,
+    covered: Sequence[Identifier],
 ) -> Certificate:
     """The public form of a certificate, with its status as of today."""
     status = effective_status(record)
     return Certificate(
         certificate_id=record.id,
-        registration_no=business.registration_no,
-        business_name=business.name,
+        registration_no=registration_no,
+        business_name=business_name,
         status=status,
         issued_on=record.issued_on,
         valid_from=record.valid_from,
@@ -100,7 +124,7 @@ async def get_certificate(session: AsyncSession, certificate_id: str) -> Certifi
     business = await session.get(Business, record.business_id)
     assert business is not None
     covered = await _covered(session, [record.id])
-    return to_certificate(record, business, covered[record.id])
+    return to_certificate(record, business.registration_no, business.name, covered[record.id])
 
 
 async def _record(session: AsyncSession, certificate_id: str) -> CertificateRecord:

@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    Connection,
     ScalarSelect,
     Select,
     and_,
@@ -38,7 +39,7 @@ from backend_client.models import (
     ShopMatch,
     ShopVerdict,
 )
-from registry.certificates import to_certificate
+from registry.certificates import CERTIFICATE_FACT_COLUMNS, CertificateFacts, to_certificate
 from registry.identifiers import candidate_identifiers, normalise_phone
 from registry.models import (
     BlacklistEntry,
@@ -67,6 +68,8 @@ VERIFIED_COMPLAINT_STATUSES = (
 """Complaints the directorate checked and found substantiated (it forwards only those)."""
 
 AnySelect = Select[*tuple[Any, ...]]
+Executor = Session | Connection
+"""Lookups only run Core statements: an ORM session or a plain connection will do."""
 MAX_QUERY_LENGTH = 500
 KHMER_DIGITS = str.maketrans("០១២៣៤៥៦៧៨៩", "0123456789")
 NAME_CANDIDATES = 50
@@ -86,7 +89,7 @@ class _Hit:
     identifier: Identifier | None = None
 
 
-def find_shops(session: Session, query: str, *, limit: int = 5) -> tuple[ShopMatch, ...]:
+def find_shops(session: Executor, query: str, *, limit: int = 5) -> tuple[ShopMatch, ...]:
     """Exact matches (identifier, certificate id, registration number) first, else names."""
     text = query.strip()
     if not text:
@@ -129,7 +132,7 @@ def _first_per_business(hits: Iterable[_Hit]) -> list[_Hit]:
     return unique
 
 
-def _exact_hits(session: Session, text: str) -> list[_Hit]:
+def _exact_hits(session: Executor, text: str) -> list[_Hit]:
     number = normalise_number(text)
     if NUMBER_PATTERN.match(number) and number.startswith("CETS-"):
         rows = session.execute(_certificate_statement(), {"number": number})
@@ -188,7 +191,7 @@ def _identifier_statement(count: int) -> AnySelect:
 
 
 def businesses_by_identifiers(
-    session: Session, identifiers: Sequence[Identifier]
+    session: Executor, identifiers: Sequence[Identifier]
 ) -> list[tuple[int, Identifier]]:
     """Businesses declaring any of ``identifiers``, with the identifier each was found by."""
     if not identifiers:
@@ -204,7 +207,7 @@ def businesses_by_identifiers(
     ]
 
 
-def _name_hits(session: Session, text: str) -> list[_Hit]:
+def _name_hits(session: Executor, text: str) -> list[_Hit]:
     query_grams = trigrams(text)
     if len(query_grams) < 3:
         return []
@@ -225,7 +228,7 @@ def _name_hits(session: Session, text: str) -> list[_Hit]:
     return hits
 
 
-def load_verdicts(session: Session, business_ids: Sequence[int]) -> dict[int, ShopVerdict]:
+def load_verdicts(session: Executor, business_ids: Sequence[int]) -> dict[int, ShopVerdict]:
     """The verdict facts of each business, in two queries whatever their number.
 
     A lookup is on the bot's hot path: one query brings each business with its counts,
@@ -247,16 +250,30 @@ def load_verdicts(session: Session, business_ids: Sequence[int]) -> dict[int, Sh
         else:
             covered.setdefault(certificate_id, []).append(identifier)
     verdicts = {}
-    for business, n_open, n_verified, n_warnings, reason, certificate in facts:
-        verdicts[business.id] = ShopVerdict(
-            business_id=business.id,
-            registration_no=business.registration_no,
-            name=business.name,
-            name_km=business.name_km,
-            category=BusinessCategory(business.category) if business.category else None,
-            identifiers=tuple(identifiers[business.id]),
+    width = len(CERTIFICATE_FACT_COLUMNS)
+    for row in facts:
+        (
+            business_id,
+            registration_no,
+            name,
+            name_km,
+            category,
+            eligible,
+            n_open,
+            n_verified,
+            n_warnings,
+            reason,
+        ) = row[:10]
+        certificate = CertificateFacts(*row[10 : 10 + width]) if row[10] is not None else None
+        verdicts[business_id] = ShopVerdict(
+            business_id=business_id,
+            registration_no=registration_no,
+            name=name,
+            name_km=name_km,
+            category=BusinessCategory(category) if category else None,
+            identifiers=tuple(identifiers[business_id]),
             certificate=(
-                to_certificate(certificate, business, covered.get(certificate.id, []))
+                to_certificate(certificate, registration_no, name, covered.get(certificate.id, []))
                 if certificate is not None
                 else None
             ),
@@ -265,7 +282,7 @@ def load_verdicts(session: Session, business_ids: Sequence[int]) -> dict[int, Sh
             blacklisted=reason is not None,
             blacklist_reason=reason,
             warnings=int(n_warnings),
-            basic_phase_eligible=business.basic_phase_eligible,
+            basic_phase_eligible=bool(eligible),
         )
     return verdicts
 
@@ -314,7 +331,12 @@ def _facts_query() -> AnySelect:
     )
     return (
         select(
-            Business,
+            Business.id,
+            Business.registration_no,
+            Business.name,
+            Business.name_km,
+            Business.category,
+            Business.basic_phase_eligible,
             _count(
                 ComplaintRecord.business_id == Business.id,
                 ComplaintRecord.status.in_(OPEN_COMPLAINT_STATUSES),
@@ -325,7 +347,7 @@ def _facts_query() -> AnySelect:
             ),
             _count(Penalty.business_id == Business.id, Penalty.kind == "warning"),
             blacklist_reason,
-            CertificateRecord,
+            *CERTIFICATE_FACT_COLUMNS,
         )
         .outerjoin(CertificateRecord, CertificateRecord.id == latest_certificate)
         .where(Business.id.in_(bindparam("ids", expanding=True)))
@@ -367,7 +389,7 @@ def _identifiers_query() -> AnySelect:
     ).order_by(union.c.source, union.c.kind, union.c.position, union.c.value)
 
 
-def resolve_business(session: Session, reference: str) -> tuple[int | None, Identifier | None]:
+def resolve_business(session: Executor, reference: str) -> tuple[int | None, Identifier | None]:
     """The business a reference names exactly, and the identifier it was read as.
 
     Used where a free-text reference must point at one shop (complaints, blacklisting): no

@@ -12,9 +12,9 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
+from sqlalchemy import Connection
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
-from sqlalchemy.orm import Session, sessionmaker
 
 from backend_client.errors import BackendUnavailable
 from registry.database import WRITE_OPTION, create_sqlite_reader
@@ -40,9 +40,6 @@ class RegistryStore:
             engine.execution_options(**{WRITE_OPTION: True}), expire_on_commit=False
         )
         self._sync_engine = create_sqlite_reader(engine.url.render_as_string(hide_password=False))
-        self._sync_readers = (
-            sessionmaker(self._sync_engine, expire_on_commit=False) if self._sync_engine else None
-        )
 
     async def _run(self, attempt: Callable[[], Awaitable[T]], what: str, tries: int = 3) -> T:
         """Run ``attempt``, again after a lost race or a dead pooled connection."""
@@ -72,15 +69,21 @@ class RegistryStore:
 
         return await self._run(attempt, "read")
 
-    async def read_sync(self, work: Callable[[Session], T]) -> T:
-        """Run a synchronous read: in one worker thread on SQLite, via run_sync elsewhere."""
-        readers = self._sync_readers
-        if readers is None:
-            return await self.read(lambda session: session.run_sync(work))
+    async def read_sync(self, work: Callable[[Connection], T]) -> T:
+        """Run a synchronous read of Core statements: in one worker thread on SQLite, through
+        ``AsyncConnection.run_sync`` elsewhere."""
+        sync_engine = self._sync_engine
+        if sync_engine is None:
+
+            async def attempt() -> T:
+                async with self.engine.connect() as connection:
+                    return await connection.run_sync(work)
+
+            return await self._run(attempt, "read")
 
         def run() -> T:
-            with readers() as session, session.begin():
-                return work(session)
+            with sync_engine.connect() as connection, connection.begin():
+                return work(connection)
 
         return await self._run(lambda: asyncio.to_thread(run), "read")
 

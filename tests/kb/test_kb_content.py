@@ -23,7 +23,13 @@ from kb import (
 KHMER = re.compile("[\u1780-\u17ff\u19e0-\u19ff]")
 INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
 WORKSHOP = "CETS validation workshop, Phnom Penh, 16-17 Oct 2024"
-REFERENCE = Path("/work/shared/reference/cets-validation-workshop-2024.md")
+# The source documents sit in shared/ beside the repository (as on developer machines and in CI).
+REFERENCE = (
+    Path(__file__).resolve().parents[3]
+    / "shared"
+    / "reference"
+    / "cets-validation-workshop-2024.md"
+)
 LATIN_WORD = re.compile("[A-Za-z]+")
 KHMER_DIGIT = re.compile("[\u17e0-\u17e9]")
 # Latin words a Khmer reply may contain (a subset of tests/language_check.py's allowance).
@@ -216,12 +222,18 @@ def test_titles_are_short(knowledge_base: KnowledgeBase) -> None:
 def test_every_fact_has_a_workshop_source(knowledge_base: KnowledgeBase) -> None:
     sources = [(p, v) for p, v in walk(knowledge_base, "kb") if isinstance(v, Source)]
     assert len(sources) >= 1 + 1 + 1 + 4 + 1 + 9 + 7 + 3 + 2
-    reference = REFERENCE.read_text(encoding="utf-8") if REFERENCE.exists() else None
     for path, source in sources:
         assert source.document == WORKSHOP, path
-        if reference is not None:
-            for section in source.section.split("; "):
-                assert section in reference, f"{path}: slide {section!r} not in the reference"
+
+
+def test_every_source_names_a_slide_of_the_reference(knowledge_base: KnowledgeBase) -> None:
+    if not REFERENCE.exists():
+        pytest.skip(f"the reference document is not beside the repository ({REFERENCE})")
+    reference = REFERENCE.read_text(encoding="utf-8")
+    sources = [(p, v) for p, v in walk(knowledge_base, "kb") if isinstance(v, Source)]
+    for path, source in sources:
+        for section in source.section.split("; "):
+            assert section in reference, f"{path}: slide {section!r} not in the reference"
 
 
 @pytest.mark.parametrize(
