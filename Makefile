@@ -20,7 +20,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 locales/%/LC_MESSAGES/messages.mo: locales/%/LC_MESSAGES/messages.po $(STAMP)
-	$(BIN)/pybabel compile --use-fuzzy=false -d locales -D messages -l $* 
+	$(BIN)/pybabel compile -d locales -D messages -l $*
 
 catalogs: $(CATALOGS)
 

@@ -134,17 +134,16 @@ class BusinessIdentifier(RegistryBase):
 class NameTrigram(RegistryBase):
     """Trigrams of a business's names in both scripts, for fuzzy name search.
 
-    Keyed by (trigram, business) and nothing else: one index serves the search, and the table
-    is the bulk of a CSV import's writes.
+    A derived index, rebuilt from the names: keyed by (trigram, business) and nothing else,
+    without a foreign key (PostgreSQL would run a check trigger for each of the ~30 rows per
+    business), because it is the bulk of a CSV import's writes.
     """
 
     __tablename__ = "name_trigrams"
     __table_args__ = ({"sqlite_with_rowid": False},)
 
     trigram: Mapped[str] = mapped_column(String(16), primary_key=True)
-    business_id: Mapped[int] = mapped_column(
-        ForeignKey("businesses.id", ondelete="CASCADE"), primary_key=True
-    )
+    business_id: Mapped[int] = mapped_column(Integer, primary_key=True)
 
 
 class ApplicationRecord(RegistryBase):

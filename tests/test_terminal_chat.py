@@ -9,6 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from bot.channels.terminal import pick_button
+from bot.messages import Button
+
 REPO = Path(__file__).resolve().parent.parent
 
 
@@ -66,3 +69,16 @@ def test_numbers_pick_buttons_and_the_conversation_is_kept(chat_env: dict[str, s
     assert "ជំហានទី 1 នៃ 4" in third.stdout
     other = run_chat(["hello"], chat_env, "--user", "someone-else")
     assert "Hello" in other.stdout
+
+
+def test_a_typed_label_or_number_picks_the_button() -> None:
+    buttons = (
+        Button("ថ្លៃសេវា", "fee:all"),
+        Button("Am I eligible?", "i:ask_eligibility", "Eligibility"),
+    )
+    assert pick_button("1", buttons) == buttons[0]
+    assert pick_button(" ថ្លៃសេវា ", buttons) == buttons[0]
+    assert pick_button("am i eligible?", buttons) == buttons[1]
+    assert pick_button("eligibility", buttons) == buttons[1]
+    assert pick_button("3", buttons) is None
+    assert pick_button("how much?", buttons) is None
