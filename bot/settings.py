@@ -9,14 +9,15 @@ from pathlib import Path
 
 from dotenv import load_dotenv
 
+from bot.env import env_text
+
 
 class SettingsError(ValueError):
     """A configuration value is present but unusable."""
 
 
 def _optional(name: str) -> str | None:
-    value = os.environ.get(name, "").strip()
-    return value or None
+    return env_text(name) or None
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,28 +4,20 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
-from pathlib import Path
 
 import aiohttp
 import pytest
-import yaml
-from openapi_spec_validator import validate
 
 from backend_client import ApplicationDraft, ComplaintCategory, ComplaintDraft, PermissionDenied
 from backend_client.http_client import HttpOfficerBackend, HttpRegistryBackend
 from backend_client.wire import encode
-from registry.http_server import ServerConfig, create_app
-from registry.openapi import render_document
 from tests.backend.support import (
     BOT_TOKEN,
     OFFICER_TOKEN,
-    REPO,
     ServerProcess,
     new_owner,
     new_shop,
 )
-
-DOCUMENT = REPO / "openapi" / "registry.yaml"
 
 
 def _auth(token: str) -> dict[str, str]:
@@ -138,33 +130,3 @@ async def test_bad_bodies_are_validation_errors(reference_server: ServerProcess)
         body = await response.json()
         assert response.status == 422
         assert "X-CETS-Officer" in body["error"]["message"]
-
-
-async def test_the_server_serves_the_committed_document(reference_server: ServerProcess) -> None:
-    async with (
-        aiohttp.ClientSession() as session,
-        session.get(reference_server.url + "/openapi.yaml") as response,
-    ):
-        text = await response.text()
-    assert response.status == 200
-    assert text == DOCUMENT.read_text(encoding="utf-8")
-
-
-def test_the_committed_document_is_current_and_valid() -> None:
-    committed = DOCUMENT.read_text(encoding="utf-8")
-    assert committed == render_document(), "run scripts/registry-openapi"
-    validate(yaml.safe_load(committed))
-
-
-def test_the_server_has_exactly_the_documented_routes() -> None:
-    app = create_app(ServerConfig(database_url=None, bot_token="b", officer_token="o"))
-    served = {
-        (route.method.lower(), route.resource.canonical)
-        for route in app.router.routes()
-        if route.method != "HEAD" and route.resource is not None
-    }
-    document = yaml.safe_load(Path(DOCUMENT).read_text(encoding="utf-8"))
-    documented = {
-        (method, path) for path, operations in document["paths"].items() for method in operations
-    }
-    assert served == documented

@@ -2,48 +2,20 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field, replace
 from typing import Final
 
+from bot.env import env_flag, env_positive_number, env_text
 from bot.settings import Settings
 
 # The Graph API version the channel is written and tested against (released 29 July 2026).
 DEFAULT_GRAPH_API_URL: Final = "https://graph.facebook.com/v26.0"
 # Messenger's own limit for a file a person sends.
 DEFAULT_MAX_ATTACHMENT_BYTES: Final = 25 * 1024 * 1024
-_TRUE: Final = frozenset({"1", "true", "yes", "on"})
-_FALSE: Final = frozenset({"", "0", "false", "no", "off"})
 
 
 class MessengerConfigError(ValueError):
     """A Messenger setting is missing or unusable."""
-
-
-def _env(name: str) -> str:
-    return os.environ.get(name, "").strip()
-
-
-def _flag(name: str) -> bool:
-    value = _env(name).lower()
-    if value in _TRUE:
-        return True
-    if value in _FALSE:
-        return False
-    raise MessengerConfigError(f"{name} must be on or off (1/0, true/false)")
-
-
-def _positive_number(name: str, default: float) -> float:
-    value = _env(name)
-    if not value:
-        return default
-    try:
-        number = float(value)
-    except ValueError as exc:
-        raise MessengerConfigError(f"{name} must be a number") from exc
-    if number <= 0:
-        raise MessengerConfigError(f"{name} must be positive")
-    return number
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,17 +39,17 @@ class MessengerConfig:
         Raises :class:`MessengerConfigError` naming the first missing or invalid variable,
         never its value.
         """
-        token = _env("MESSENGER_PAGE_ACCESS_TOKEN") or (
+        token = env_text("MESSENGER_PAGE_ACCESS_TOKEN") or (
             settings.messenger_page_access_token if settings else None
         )
         if not token:
             raise MessengerConfigError("MESSENGER_PAGE_ACCESS_TOKEN is not set")
-        app_secret = _env("MESSENGER_APP_SECRET")
+        app_secret = env_text("MESSENGER_APP_SECRET")
         if not app_secret:
             raise MessengerConfigError(
                 "MESSENGER_APP_SECRET is not set: webhook deliveries cannot be verified"
             )
-        verify_token = _env("MESSENGER_VERIFY_TOKEN")
+        verify_token = env_text("MESSENGER_VERIFY_TOKEN")
         if not verify_token:
             raise MessengerConfigError("MESSENGER_VERIFY_TOKEN is not set")
         return cls.for_page_setup(token).with_webhook(app_secret, verify_token)
@@ -85,23 +57,27 @@ class MessengerConfig:
     @classmethod
     def for_page_setup(cls, page_access_token: str | None = None) -> MessengerConfig:
         """The settings the page setup command needs (the Page token and the Graph API URL)."""
-        token = page_access_token or _env("MESSENGER_PAGE_ACCESS_TOKEN")
+        token = page_access_token or env_text("MESSENGER_PAGE_ACCESS_TOKEN")
         if not token:
             raise MessengerConfigError("MESSENGER_PAGE_ACCESS_TOKEN is not set")
-        url = (_env("MESSENGER_GRAPH_API_URL") or DEFAULT_GRAPH_API_URL).rstrip("/")
+        url = (env_text("MESSENGER_GRAPH_API_URL") or DEFAULT_GRAPH_API_URL).rstrip("/")
         if not url.startswith(("https://", "http://")):
             raise MessengerConfigError("MESSENGER_GRAPH_API_URL must be an http(s) URL")
-        max_bytes = _positive_number("MESSENGER_MAX_ATTACHMENT_BYTES", DEFAULT_MAX_ATTACHMENT_BYTES)
-        attempts = _positive_number("MESSENGER_SEND_ATTEMPTS", 5)
+        max_bytes = env_positive_number(
+            "MESSENGER_MAX_ATTACHMENT_BYTES", DEFAULT_MAX_ATTACHMENT_BYTES, MessengerConfigError
+        )
+        attempts = env_positive_number("MESSENGER_SEND_ATTEMPTS", 5, MessengerConfigError)
         return cls(
             page_access_token=token,
             app_secret="",
             verify_token="",
             graph_api_url=url,
-            use_profile_locale=_flag("MESSENGER_USE_PROFILE_LOCALE"),
+            use_profile_locale=env_flag("MESSENGER_USE_PROFILE_LOCALE", MessengerConfigError),
             max_attachment_bytes=int(max_bytes),
             send_attempts=max(1, int(attempts)),
-            retry_base_seconds=_positive_number("MESSENGER_RETRY_BASE_SECONDS", 1.0),
+            retry_base_seconds=env_positive_number(
+                "MESSENGER_RETRY_BASE_SECONDS", 1.0, MessengerConfigError
+            ),
         )
 
     def with_webhook(self, app_secret: str, verify_token: str) -> MessengerConfig:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass, field
 from typing import Final
 from urllib.parse import urlsplit
+
+from bot.env import env_flag, env_positive_int, env_text
 
 DEFAULT_API_BASE_URL: Final = "https://api.telegram.org/bot"
 DEFAULT_API_BASE_FILE_URL: Final = "https://api.telegram.org/file/bot"
@@ -15,34 +16,10 @@ DEFAULT_MAX_DOWNLOAD_MB: Final = 20
 DEFAULT_POLL_TIMEOUT: Final = 30
 # Telegram allows 1-256 characters A-Z, a-z, 0-9, "_" and "-" in a webhook secret token.
 _SECRET_PATTERN: Final = re.compile(r"[A-Za-z0-9_-]{1,256}")
-_TRUE: Final = frozenset({"1", "true", "yes", "on"})
-_FALSE: Final = frozenset({"", "0", "false", "no", "off"})
 
 
 class TelegramConfigError(ValueError):
     """A Telegram setting is missing or unusable."""
-
-
-def _env(name: str) -> str:
-    return os.environ.get(name, "").strip()
-
-
-def _flag(name: str) -> bool:
-    value = _env(name).lower()
-    if value in _TRUE:
-        return True
-    if value in _FALSE:
-        return False
-    raise TelegramConfigError(f"{name} must be on or off (1/0, true/false)")
-
-
-def _positive_int(name: str, default: int) -> int:
-    value = _env(name)
-    if not value:
-        return default
-    if not value.isdigit() or int(value) <= 0:
-        raise TelegramConfigError(f"{name} must be a positive whole number")
-    return int(value)
 
 
 def _http_url(name: str, value: str) -> str:
@@ -84,8 +61,8 @@ class TelegramConfig:
         """Read TELEGRAM_* variables (``.env`` was loaded into the environment at start)."""
         if not bot_token:
             raise TelegramConfigError("TELEGRAM_BOT_TOKEN is not set")
-        webhook_url = _env("TELEGRAM_WEBHOOK_URL") or None
-        secret = _env("TELEGRAM_WEBHOOK_SECRET") or None
+        webhook_url = env_text("TELEGRAM_WEBHOOK_URL") or None
+        secret = env_text("TELEGRAM_WEBHOOK_SECRET") or None
         if webhook_url is not None:
             _http_url("TELEGRAM_WEBHOOK_URL", webhook_url)
             if secret is None:
@@ -96,17 +73,21 @@ class TelegramConfig:
             raise TelegramConfigError(
                 "TELEGRAM_WEBHOOK_SECRET must be 1-256 characters of A-Z, a-z, 0-9, _ and -"
             )
-        api_base_url = _env("TELEGRAM_API_BASE_URL") or DEFAULT_API_BASE_URL
-        api_base_file_url = _env("TELEGRAM_API_BASE_FILE_URL") or DEFAULT_API_BASE_FILE_URL
+        api_base_url = env_text("TELEGRAM_API_BASE_URL") or DEFAULT_API_BASE_URL
+        api_base_file_url = env_text("TELEGRAM_API_BASE_FILE_URL") or DEFAULT_API_BASE_FILE_URL
         return cls(
             bot_token=bot_token,
             webhook_url=webhook_url,
             webhook_secret=secret,
             api_base_url=_http_url("TELEGRAM_API_BASE_URL", api_base_url),
             api_base_file_url=_http_url("TELEGRAM_API_BASE_FILE_URL", api_base_file_url),
-            local_mode=_flag("TELEGRAM_LOCAL_MODE"),
-            max_download_bytes=_positive_int("TELEGRAM_MAX_DOWNLOAD_MB", DEFAULT_MAX_DOWNLOAD_MB)
+            local_mode=env_flag("TELEGRAM_LOCAL_MODE", TelegramConfigError),
+            max_download_bytes=env_positive_int(
+                "TELEGRAM_MAX_DOWNLOAD_MB", DEFAULT_MAX_DOWNLOAD_MB, TelegramConfigError
+            )
             * 1024
             * 1024,
-            poll_timeout=_positive_int("TELEGRAM_POLL_TIMEOUT", DEFAULT_POLL_TIMEOUT),
+            poll_timeout=env_positive_int(
+                "TELEGRAM_POLL_TIMEOUT", DEFAULT_POLL_TIMEOUT, TelegramConfigError
+            ),
         )
