@@ -92,6 +92,21 @@ class ConversationCore:
             await language.set_language(turn, locale)
             await self._store.save(state)
 
+    async def saved_locale(self, channel: str, user_id: str) -> str | None:
+        """The language this user's conversation is in, once one is known."""
+        state = await self._store.load(channel, user_id)
+        return state.locale
+
+    async def reply_locale(
+        self, channel: str, user_id: str, text: str = "", language_code: str | None = None
+    ) -> str:
+        """The language the core would answer this message in (nothing is saved).
+
+        Adapters use it for the few texts they write themselves, e.g. "this file is too large".
+        """
+        state = await self._store.load(channel, user_id)
+        return decide_locale(state.locale, state.locale_source, text, language_code).locale
+
     async def shop_cards(self, query: str, locale: str) -> list[CardReply]:
         """Verification cards for shops matching ``query``, for inline search in a chat."""
         if not query.strip():

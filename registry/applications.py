@@ -290,13 +290,20 @@ async def create_application(
     return record
 
 
+async def _editable_record(
+    session: AsyncSession, owner: Sequence[str], application_id: str
+) -> ApplicationRecord:
+    record = await owned_record(session, owner, application_id)
+    if record.status not in EDITABLE:
+        raise Conflict(f"application is {record.status} and can no longer be changed")
+    return record
+
+
 async def update_application(
     session: AsyncSession, owner: Sequence[str], application_id: str, draft: ApplicationDraft
 ) -> ApplicationRecord:
     """Change the fields of an editable application."""
-    record = await owned_record(session, owner, application_id)
-    if record.status not in EDITABLE:
-        raise Conflict(f"application is {record.status} and can no longer be changed")
+    record = await _editable_record(session, owner, application_id)
     _apply_draft(record, draft)
     record.updated_at = now()
     record_audit(
@@ -314,9 +321,7 @@ async def attach_evidence(
     session: AsyncSession, owner: Sequence[str], application_id: str, item: EvidenceItem
 ) -> StoredEvidence:
     """Attach a file to a criterion or document of an editable application."""
-    record = await owned_record(session, owner, application_id)
-    if record.status not in EDITABLE:
-        raise Conflict(f"application is {record.status} and can no longer be changed")
+    record = await _editable_record(session, owner, application_id)
     checked = check_evidence(item, for_application=True)
     stored = store_evidence(session, (owner[0], owner[1]), checked, application_id=record.id)
     await session.flush()

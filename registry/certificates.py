@@ -200,16 +200,12 @@ async def renew_certificate(
     start = day if day > record.valid_until else record.valid_until + timedelta(days=1)
     record.valid_until = validity_end(start, VALIDITY_YEARS)
     record.renewal_count += 1
-    record.updated_at = now()
     await _bind_identifiers(session, record.id, record.business_id)
-    record_status_change(
+    _record_change(
         session,
-        subject_type=SubjectType.CERTIFICATE,
-        subject_id=record.id,
-        owner=_owner(record),
-        old_status=old_status.value,
-        new_status=effective_status(record).value,
-        actor=officer,
+        record,
+        old_status,
+        officer=officer,
         note=f"renewed until {record.valid_until.isoformat()} ({application.id})",
     )
     return record
@@ -219,6 +215,41 @@ def _owner(record: CertificateRecord) -> tuple[str, str] | tuple[None, None]:
     if record.owner_channel is None or record.owner_user_id is None:
         return (None, None)
     return (record.owner_channel, record.owner_user_id)
+
+
+def _record_change(
+    session: AsyncSession,
+    record: CertificateRecord,
+    old: CertificateStatus,
+    *,
+    officer: str,
+    note: str | None,
+    penalty: str | None = None,
+) -> None:
+    """Stamp an officer's change of a certificate: status history, and a penalty if any."""
+    record.updated_at = now()
+    if penalty is not None:
+        session.add(
+            Penalty(
+                business_id=record.business_id, kind=penalty, note=note or "", at=now(), by=officer
+            )
+        )
+    record_status_change(
+        session,
+        subject_type=SubjectType.CERTIFICATE,
+        subject_id=record.id,
+        owner=_owner(record),
+        old_status=old.value,
+        new_status=effective_status(record).value,
+        actor=officer,
+        note=note,
+    )
+
+
+def _reason(reason: str) -> str:
+    if not reason.strip():
+        raise ValidationError("a reason is required", fields=("reason",))
+    return reason.strip()
 
 
 async def suspend_certificate(
@@ -231,26 +262,16 @@ async def suspend_certificate(
         raise Conflict(f"certificate is {old.value}")
     if until < today():
         raise ValidationError("suspension must end today or later", fields=("until",))
-    if not reason.strip():
-        raise ValidationError("a reason is required", fields=("reason",))
     record.status = CertificateStatus.SUSPENDED.value
     record.suspended_until = until
-    record.status_reason = reason
-    record.updated_at = now()
-    session.add(
-        Penalty(
-            business_id=record.business_id, kind="suspension", note=reason, at=now(), by=officer
-        )
-    )
-    record_status_change(
+    record.status_reason = _reason(reason)
+    _record_change(
         session,
-        subject_type=SubjectType.CERTIFICATE,
-        subject_id=record.id,
-        owner=_owner(record),
-        old_status=old.value,
-        new_status=CertificateStatus.SUSPENDED.value,
-        actor=officer,
-        note=f"{reason} (until {until.isoformat()})",
+        record,
+        old,
+        officer=officer,
+        penalty="suspension",
+        note=f"{record.status_reason} (until {until.isoformat()})",
     )
     return await get_certificate(session, record.id)
 
@@ -266,17 +287,7 @@ async def reinstate_certificate(
     record.status = CertificateStatus.VALID.value
     record.suspended_until = None
     record.status_reason = note
-    record.updated_at = now()
-    record_status_change(
-        session,
-        subject_type=SubjectType.CERTIFICATE,
-        subject_id=record.id,
-        owner=_owner(record),
-        old_status=old.value,
-        new_status=effective_status(record).value,
-        actor=officer,
-        note=note,
-    )
+    _record_change(session, record, old, officer=officer, note=note)
     return await get_certificate(session, record.id)
 
 
@@ -287,27 +298,12 @@ async def revoke_certificate(
     record = await _record(session, certificate_id)
     if record.status == CertificateStatus.REVOKED.value:
         raise Conflict("certificate is already revoked")
-    if not reason.strip():
-        raise ValidationError("a reason is required", fields=("reason",))
     old = effective_status(record)
     record.status = CertificateStatus.REVOKED.value
     record.revoked_on = today()
     record.suspended_until = None
-    record.status_reason = reason
-    record.updated_at = now()
-    session.add(
-        Penalty(
-            business_id=record.business_id, kind="revocation", note=reason, at=now(), by=officer
-        )
-    )
-    record_status_change(
-        session,
-        subject_type=SubjectType.CERTIFICATE,
-        subject_id=record.id,
-        owner=_owner(record),
-        old_status=old.value,
-        new_status=CertificateStatus.REVOKED.value,
-        actor=officer,
-        note=reason,
+    record.status_reason = _reason(reason)
+    _record_change(
+        session, record, old, officer=officer, note=record.status_reason, penalty="revocation"
     )
     return await get_certificate(session, record.id)

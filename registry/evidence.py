@@ -139,6 +139,8 @@ async def read_evidence(
     session: AsyncSession, owner: tuple[str, str], evidence_id: int
 ) -> EvidenceItem:
     """The file of one of the owner's evidence items."""
+    if not 0 < evidence_id < 2**31:  # ids are 32-bit integers on PostgreSQL
+        raise NotFound(f"no evidence {evidence_id}")
     record = (
         await session.execute(
             select(EvidenceRecord).where(

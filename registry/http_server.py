@@ -407,7 +407,7 @@ async def officer_import(request: web.Request) -> web.Response:
 
 async def health(request: web.Request) -> web.Response:
     """GET /healthz: the store answers."""
-    await request.app[BACKEND].status_changes_since(2**62, limit=1)
+    await request.app[BACKEND].status_changes_since(0, limit=1)
     return web.json_response({"status": "ok"})
 
 

@@ -11,6 +11,7 @@ from backend_client.models import Owner, StatusChange, StatusChangePage, Subject
 from registry.models import StatusChangeRecord
 
 MAX_PAGE = 500
+MAX_ID = 2**31 - 1  # ids are 32-bit integers on PostgreSQL
 
 
 def to_status_change(row: StatusChangeRecord) -> StatusChange:
@@ -55,9 +56,10 @@ async def history_for(
 async def changes_since(session: AsyncSession, cursor: int, *, limit: int) -> StatusChangePage:
     """Changes with an id above ``cursor``, oldest first, and the cursor to continue from."""
     limit = max(1, min(limit, MAX_PAGE))
+    cursor = min(max(cursor, 0), MAX_ID)
     rows = await session.execute(
         select(StatusChangeRecord)
-        .where(StatusChangeRecord.id > max(cursor, 0))
+        .where(StatusChangeRecord.id > cursor)
         .order_by(StatusChangeRecord.id)
         .limit(limit)
     )

@@ -639,3 +639,13 @@ async def test_concurrent_applications_get_distinct_numbers(registry: Registry) 
         assert (
             await registry.bot.get_application(owner, application.application_id)
         ).owner == owner
+
+
+async def test_out_of_range_numbers_are_just_not_found(registry: Registry) -> None:
+    owner = new_owner()
+    with pytest.raises(NotFound):
+        await registry.bot.get_evidence(owner, 2**40)
+    page = await registry.bot.status_changes_since(2**40)
+    assert page.changes == ()
+    with pytest.raises(NotFound):
+        await registry.bot.get_application(owner, "APP-2025-99999999999")

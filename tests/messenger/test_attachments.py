@@ -30,6 +30,9 @@ class RecordingCore:
         self.received.append(message)
         return await self.core.handle(message)
 
+    async def saved_locale(self, channel: str, user_id: str) -> str | None:
+        return await self.core.saved_locale(channel, user_id)
+
 
 async def process_replayed(bot: MessengerBot, name: str) -> tuple[RecordingCore, str]:
     """Store a replayed delivery's event in the inbox and process it as the worker would."""
@@ -40,7 +43,6 @@ async def process_replayed(bot: MessengerBot, name: str) -> tuple[RecordingCore,
     recording = RecordingCore(bot.runtime.core)
     processor = MessengerProcessor(
         core=recording,
-        engine=bot.runtime.engine,
         client=bot.channel.client,
         config=bot.channel.config,
     )

@@ -10,8 +10,6 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Protocol
 
-from sqlalchemy.ext.asyncio import AsyncEngine
-
 from bot.channels.messenger.attachments import (
     AttachmentError,
     AttachmentTooLarge,
@@ -23,7 +21,6 @@ from bot.channels.messenger.outgoing import OutgoingMessage
 from bot.channels.messenger.overflow import decode_choices, is_overflow_payload
 from bot.channels.messenger.render import render_replies, text_messages
 from bot.channels.messenger.send_api import GraphApiError, GraphClient
-from bot.dialogue.store import ConversationStore
 from bot.i18n import DEFAULT_LOCALE, _, format_number, use_locale
 from bot.inbox import InboundEvent
 from bot.messages import Attachment, InboundMessage, Reply
@@ -42,6 +39,10 @@ class MessageHandler(Protocol):
         """The replies to one message."""
         ...
 
+    async def saved_locale(self, channel: str, user_id: str) -> str | None:
+        """The language the user's conversation is in, once one is known."""
+        ...
+
 
 class MessengerProcessor:
     """Turns one accepted event into the core's answer, sent through the Send API."""
@@ -50,12 +51,10 @@ class MessengerProcessor:
         self,
         *,
         core: MessageHandler,
-        engine: AsyncEngine,
         client: GraphClient,
         config: MessengerConfig,
     ) -> None:
         self._core = core
-        self._store = ConversationStore(engine)
         self._client = client
         self._config = config
 
@@ -105,8 +104,7 @@ class MessengerProcessor:
 
     async def _saved_locale(self, psid: str) -> str | None:
         """The language the core answers this user in, once it has decided one."""
-        state = await self._store.load(CHANNEL, psid)
-        return state.locale
+        return await self._core.saved_locale(CHANNEL, psid)
 
     async def _download(
         self, refs: Sequence[AttachmentRef]

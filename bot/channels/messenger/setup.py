@@ -28,9 +28,7 @@ def _channel_context(
         timeout = aiohttp.ClientTimeout(total=config.request_timeout_seconds)
         async with aiohttp.ClientSession(timeout=timeout) as session:
             client = GraphClient(session, config)
-            processor = MessengerProcessor(
-                core=runtime.core, engine=runtime.engine, client=client, config=config
-            )
+            processor = MessengerProcessor(core=runtime.core, client=client, config=config)
             worker = InboxWorker(runtime.inbox, CHANNEL, processor)
             app[MESSENGER_KEY] = MessengerChannel(config=config, client=client, worker=worker)
             await worker.start()

@@ -14,7 +14,6 @@ from bot.channels.telegram.commands import register_menu_commands
 from bot.channels.telegram.config import TelegramConfig
 from bot.channels.telegram.handlers import UpdateHandlers
 from bot.channels.telegram.inbound import CHANNEL
-from bot.channels.telegram.locale import ReplyLocale
 from bot.channels.telegram.polling import poll_updates
 from bot.inbox import InboundEvent, InboxWorker
 from bot.runtime import BotRuntime
@@ -57,7 +56,7 @@ class TelegramChannel:
         self.config = config
         self._runtime = runtime
         self.application: TelegramApplication = build_application(config)
-        handlers = UpdateHandlers(config, runtime.core, ReplyLocale(runtime.engine, CHANNEL))
+        handlers = UpdateHandlers(config, runtime.core)
         handlers.register(self.application)
         self.application.add_error_handler(self._record_failure)
         self._failures: dict[int, BaseException] = {}

@@ -29,9 +29,8 @@ from backend_client import BackendError
 from bot.channels.telegram.application import TelegramApplication
 from bot.channels.telegram.commands import COMMAND_PAYLOADS
 from bot.channels.telegram.config import TelegramConfig
-from bot.channels.telegram.inbound import from_callback, from_command, from_message
+from bot.channels.telegram.inbound import CHANNEL, from_callback, from_command, from_message
 from bot.channels.telegram.inline import inline_article, results_button
-from bot.channels.telegram.locale import ReplyLocale
 from bot.channels.telegram.rendering import escape, send_replies
 from bot.core import ConversationCore
 from bot.i18n import DEFAULT_LOCALE, _, normalise_locale, use_locale
@@ -61,12 +60,9 @@ _CONTENT = (
 class UpdateHandlers:
     """The callbacks registered on the Application; each ends with the replies sent."""
 
-    def __init__(
-        self, config: TelegramConfig, core: ConversationCore, reply_locale: ReplyLocale
-    ) -> None:
+    def __init__(self, config: TelegramConfig, core: ConversationCore) -> None:
         self._config = config
         self._core = core
-        self._reply_locale = reply_locale
 
     def register(self, application: TelegramApplication) -> None:
         """Add every handler to the Application."""
@@ -172,7 +168,7 @@ class UpdateHandlers:
     async def _file_too_large(
         self, context: Context, message: Message, user: User, text: str
     ) -> None:
-        locale = await self._reply_locale(str(user.id), text, user.language_code)
+        locale = await self._core.reply_locale(CHANNEL, str(user.id), text, user.language_code)
         with use_locale(locale):
             notice = _(
                 "Sorry, this file is too large for me to receive: the limit is {limit} MB. "
