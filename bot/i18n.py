@@ -19,6 +19,7 @@ from typing import Final
 
 from babel.dates import format_date as babel_format_date
 from babel.numbers import format_currency, format_decimal
+from babel.numbers import format_percent as babel_format_percent
 
 SUPPORTED_LOCALES: Final = ("km", "en")
 DEFAULT_LOCALE: Final = "km"
@@ -124,6 +125,11 @@ def format_riel(amount: Decimal) -> str:
 def format_number(value: Decimal | int) -> str:
     """A number formatted for the current locale."""
     return format_decimal(value, locale=current_locale())
+
+
+def format_percent(percent: Decimal) -> str:
+    """A percentage (given as 75 for 75%) formatted for the current locale."""
+    return babel_format_percent(percent / 100, locale=current_locale())
 
 
 def format_long_date(value: date) -> str:

@@ -8,7 +8,7 @@ from bot import keyboards
 from bot.i18n import (
     _,
     current_locale,
-    format_number,
+    format_percent,
     format_riel,
     format_usd,
     ngettext,
@@ -60,8 +60,8 @@ async def fee_for_category(turn: Turn, category_key: str) -> None:
         _("Fee for {category}: {amount} {validity}.").format(
             category=category.name.get(locale), amount=_money(turn, fee), validity=_validity(kb)
         ),
-        _("Renewal: {amount} ({percent}% of the application fee).").format(
-            amount=_money(turn, renewal), percent=format_number(kb.fees.renewal_percent)
+        _("Renewal: {amount} ({percent} of the application fee).").format(
+            amount=_money(turn, renewal), percent=format_percent(kb.fees.renewal_percent)
         ),
         *_proposed_notes(kb),
     ]
@@ -90,8 +90,8 @@ async def fee_table(turn: Turn) -> None:
             )
         )
     lines.append(
-        _("Renewal costs {percent}% of the application fee.").format(
-            percent=format_number(kb.fees.renewal_percent)
+        _("Renewal costs {percent} of the application fee.").format(
+            percent=format_percent(kb.fees.renewal_percent)
         )
     )
     lines += _proposed_notes(kb)

@@ -35,9 +35,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("channel", "event_id", name="uq_inbound_event"),
     )
-    op.create_index(
-        "ix_inbound_events_status", "inbound_events", ["status"], unique=False
-    )
+    op.create_index("ix_inbound_events_status", "inbound_events", ["status"], unique=False)
 
 
 def downgrade() -> None:

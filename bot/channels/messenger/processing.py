@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from decimal import Decimal
 from typing import Protocol
 
 from bot.channels.messenger.attachments import (
@@ -21,7 +20,8 @@ from bot.channels.messenger.outgoing import OutgoingMessage
 from bot.channels.messenger.overflow import decode_choices, is_overflow_payload
 from bot.channels.messenger.render import render_replies, text_messages
 from bot.channels.messenger.send_api import GraphApiError, GraphClient
-from bot.i18n import DEFAULT_LOCALE, _, format_number, use_locale
+from bot.channels.notices import file_not_received, file_too_large
+from bot.i18n import DEFAULT_LOCALE, _, use_locale
 from bot.inbox import InboundEvent
 from bot.messages import Attachment, InboundMessage, Reply
 
@@ -29,7 +29,6 @@ log = logging.getLogger(__name__)
 
 # Payloads whose answer needs the registry: worth a typing indicator, like text and files.
 _SLOW_PAYLOAD_PREFIXES = ("cert:", "share:")
-_MEBIBYTE = 1024 * 1024
 
 
 class MessageHandler(Protocol):
@@ -131,13 +130,9 @@ class MessengerProcessor:
         """Tell the user a file did not arrive, in their language."""
         with use_locale(locale or DEFAULT_LOCALE):
             if isinstance(problem, AttachmentTooLarge):
-                megabytes = Decimal(self._config.max_attachment_bytes) / _MEBIBYTE
-                text = _(
-                    "This file is too large for me to receive (the limit is {size} MB). "
-                    "Please send a smaller file or a screenshot."
-                ).format(size=format_number(megabytes.quantize(Decimal("0.001"))))
+                text = file_too_large(self._config.max_attachment_bytes)
             else:
-                text = _("Sorry, I could not receive your file. Please send it again.")
+                text = file_not_received()
             messages = text_messages(text)
         await self._send_all(psid, messages)
 

@@ -26,6 +26,7 @@ from telegram.ext import (
 )
 
 from backend_client import BackendError
+from bot.channels.notices import file_too_large
 from bot.channels.telegram.application import TelegramApplication
 from bot.channels.telegram.commands import COMMAND_PAYLOADS
 from bot.channels.telegram.config import TelegramConfig
@@ -33,7 +34,7 @@ from bot.channels.telegram.inbound import CHANNEL, from_callback, from_command, 
 from bot.channels.telegram.inline import inline_article, results_button
 from bot.channels.telegram.rendering import escape, send_replies
 from bot.core import ConversationCore
-from bot.i18n import DEFAULT_LOCALE, _, normalise_locale, use_locale
+from bot.i18n import DEFAULT_LOCALE, normalise_locale, use_locale
 from bot.messages import InboundMessage, Reply, TextReply
 
 log = logging.getLogger(__name__)
@@ -170,10 +171,7 @@ class UpdateHandlers:
     ) -> None:
         locale = await self._core.reply_locale(CHANNEL, str(user.id), text, user.language_code)
         with use_locale(locale):
-            notice = _(
-                "Sorry, this file is too large for me to receive: the limit is {limit} MB. "
-                "Please send a smaller file, for example a screenshot or a PDF with fewer pages."
-            ).format(limit=self._config.max_download_mb)
+            notice = file_too_large(self._config.max_download_bytes)
         log.info("a file over the download limit was refused")
         await self._send(context, message.chat_id, [TextReply(notice)])
 
