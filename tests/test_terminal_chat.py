@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import subprocess
 import sys
@@ -9,8 +10,15 @@ from pathlib import Path
 
 import pytest
 
-from bot.channels.terminal import pick_button
+from backend_client import open_backend
+from bot.channels.terminal import TerminalChat, pick_button
+from bot.core import ConversationCore
+from bot.database import open_engine, prepare_database
+from bot.dialogue.store import ConversationStore
 from bot.messages import Button
+from bot.settings import Settings
+from kb import KnowledgeBase
+from nlu.embedded import EmbeddedNlu
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -82,3 +90,32 @@ def test_a_typed_label_or_number_picks_the_button() -> None:
     assert pick_button("eligibility", buttons) == buttons[1]
     assert pick_button("3", buttons) is None
     assert pick_button("how much?", buttons) is None
+
+
+async def test_a_failing_message_gets_an_apology_and_the_chat_goes_on(
+    tmp_path: Path, nlu_engine: EmbeddedNlu, knowledge_base: KnowledgeBase
+) -> None:
+    # A database without tables: every message fails inside the core.
+    registry_url = f"sqlite+aiosqlite:///{tmp_path / 'registry.sqlite3'}"
+    await prepare_database(registry_url)
+    backend = await open_backend(backend_url=None, database_url=registry_url, bot_token=None)
+    engine = open_engine(f"sqlite+aiosqlite:///{tmp_path / 'empty.sqlite3'}")
+    settings = Settings(data_dir=tmp_path, database_url=registry_url)
+    core = ConversationCore(
+        store=ConversationStore(engine),
+        nlu=nlu_engine,
+        kb=knowledge_base,
+        settings=settings,
+        backend=backend,
+        clarify_threshold=0.7,
+    )
+    output = io.StringIO()
+    try:
+        await TerminalChat(
+            core, user_id="u", stdin=io.StringIO("សួស្តី\nhello\n"), stdout=output
+        ).run()
+    finally:
+        await backend.close()
+        await engine.dispose()
+    assert "សូមទោស មានបញ្ហាបច្ចេកទេស។" in output.getvalue()
+    assert "Sorry, something went wrong. Please try again." in output.getvalue()

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import sys
 import unicodedata
 from typing import TextIO
 
 from bot.channels.text_render import reply_as_text, reply_buttons
 from bot.core import ConversationCore
+from bot.i18n import DEFAULT_LOCALE, _, use_locale
+from bot.language import detect_locale
 from bot.messages import Button, InboundMessage
+
+log = logging.getLogger(__name__)
 
 CHANNEL = "terminal"
 
@@ -65,7 +70,16 @@ class TerminalChat:
             text="" if button else line,
             payload=button.payload if button else None,
         )
-        replies = await self._core.handle(message)
+        try:
+            replies = await self._core.handle(message)
+        except Exception:
+            # Nothing was saved for this message; say so (in the language it was written in, as
+            # the saved state may be what failed) and keep the chat open.
+            log.exception("the message could not be handled")
+            with use_locale(detect_locale(line) or DEFAULT_LOCALE):
+                self._stdout.write(_("Sorry, something went wrong. Please try again.") + "\n\n")
+            self._stdout.flush()
+            return
         # Buttons are numbered across all replies of one answer, so every number is unique.
         offered: list[Button] = []
         for reply in replies:
