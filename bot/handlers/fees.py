@@ -57,10 +57,10 @@ async def fee_for_category(turn: Turn, category_key: str) -> None:
     fee = kb.fees.application_fee(category_key)
     renewal = kb.fees.renewal_fee(category_key)
     lines = [
-        _("Fee for {category}: {amount} {validity}.").format(
+        _("{category} \u2014 application fee: {amount} {validity}.").format(
             category=category.name.get(locale), amount=_money(turn, fee), validity=_validity(kb)
         ),
-        _("Renewal: {amount} ({percent} of the application fee).").format(
+        _("Renewal: {amount}, {percent} of the application fee.").format(
             amount=_money(turn, renewal), percent=format_percent(kb.fees.renewal_percent)
         ),
         *_proposed_notes(kb),
