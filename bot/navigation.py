@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from enum import StrEnum
 
-_INVISIBLE = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff]")
+from nlu.normalise import normalise
+
 _TRAILING = re.compile(r"[\s.!?\u17d4\u17d5]+$")
 
 
@@ -47,8 +47,7 @@ _WORDS: dict[str, Navigation] = {
 
 def parse_navigation(text: str) -> Navigation | None:
     """The navigation request a typed message makes, if it is exactly one of the known words."""
-    cleaned = unicodedata.normalize("NFC", _INVISIBLE.sub("", text)).strip().lower()
-    cleaned = _TRAILING.sub("", cleaned)
+    cleaned = _TRAILING.sub("", normalise(text).text.strip())
     return _WORDS.get(cleaned)
 
 

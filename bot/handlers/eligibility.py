@@ -11,6 +11,7 @@ from bot.i18n import _, current_locale, pgettext
 from bot.messages import Button
 from bot.turn import Turn
 from nlu import Intent
+from nlu.normalise import normalise
 
 TOTAL_STEPS: Final = 4
 
@@ -232,7 +233,8 @@ def _match(table: tuple[tuple[str, re.Pattern[str]], ...], text: str) -> str | N
 async def on_step(turn: Turn) -> bool:
     """Interpret a typed answer at the current step; False when it does not answer it."""
     step = turn.state.step
-    text = turn.text
+    # The NLU's normalisation: no zero-width spaces, canonical Khmer order, lower case.
+    text = normalise(turn.text).text
     if step is Step.ELIGIBILITY_CATEGORY:
         category = turn.entity("business_category")
         if category is None:

@@ -111,3 +111,15 @@ async def test_question_in_the_middle_of_a_flow_keeps_the_answers(core: Conversa
     await chat.press_payload("elig:ch:website")
     await chat.press_payload("elig:reg:yes")
     assert "branch" in chat.text().lower()
+
+
+async def test_typed_khmer_answers_with_zero_width_spaces(core: ConversationCore) -> None:
+    chat = await open_chat(core, "km")
+    await chat.press_payload("i:ask_eligibility")
+    await chat.press_payload("elig:cat:legal_person")
+    await chat.say("ថយ\u200bក្រោយ")  # "back", as a Khmer keyboard types it
+    assert "ជំហានទី 1 នៃ 4" in chat.text()
+    await chat.press_payload("elig:cat:legal_person")
+    replies = await chat.say("ក្រុមហ៊ុន\u200bធានា\u200bរ៉ាប់រង")  # an insurance company
+    assert "មិនមានសិទ្ធិ" in chat.text()
+    assert_single_language(replies, "km")
