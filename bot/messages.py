@@ -22,11 +22,6 @@ class Attachment:
     data: bytes
     source_url: str | None = None
 
-    @property
-    def size(self) -> int:
-        """Size of the file in bytes."""
-        return len(self.data)
-
 
 @dataclass(frozen=True, slots=True)
 class InboundMessage:
