@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.channels.messenger.graphemes import text_length
+from bot.channels.graphemes import text_length
 from bot.channels.messenger.overflow import decode_choices, encode_choices, is_overflow_payload
 from bot.channels.messenger.render import render_replies
 from bot.i18n import use_locale

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from bot.channels.graphemes import text_length as utf16_length
 from bot.channels.telegram.application import TelegramApplication
 from bot.channels.telegram.keyboard import callback_data, inline_keyboard
 from bot.channels.telegram.rendering import send_replies
-from bot.channels.telegram.text_split import MESSAGE_LIMIT, split_text, utf16_length
+from bot.channels.telegram.text_split import MESSAGE_LIMIT, split_text
 from bot.messages import Button, CardReply, FileReply, TextReply
 from tests.telegram.fake_bot_api import FakeBotApi
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from typing import Any, Final
 
-from bot.channels.messenger.graphemes import fit, text_length
+from bot.channels.graphemes import fit, text_length
 from bot.channels.messenger.send_api import GraphClient
 from bot.i18n import N_, NP_, _, pgettext, use_locale
 

@@ -28,7 +28,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any, Final
 
-from bot.channels.messenger.graphemes import fit, split_text, text_length
+from bot.channels.graphemes import fit, split_text, text_length
 from bot.channels.messenger.outgoing import FileUpload, OutgoingMessage
 from bot.channels.messenger.overflow import Choice, encode_choices
 from bot.i18n import _, pgettext

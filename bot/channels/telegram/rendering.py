@@ -9,8 +9,9 @@ from collections.abc import Sequence
 from telegram import Bot, InputFile
 from telegram.constants import ParseMode
 
+from bot.channels.graphemes import text_length
 from bot.channels.telegram.keyboard import inline_keyboard
-from bot.channels.telegram.text_split import CAPTION_LIMIT, split_text, utf16_length
+from bot.channels.telegram.text_split import CAPTION_LIMIT, split_text
 from bot.messages import CardReply, FileReply, Reply, TextReply
 
 log = logging.getLogger(__name__)
@@ -61,7 +62,7 @@ async def send_reply(bot: Bot, chat_id: int, reply: Reply) -> None:
 
 
 async def _send_file(bot: Bot, chat_id: int, reply: FileReply) -> None:
-    caption = reply.caption if utf16_length(reply.caption) <= CAPTION_LIMIT else ""
+    caption = reply.caption if text_length(reply.caption) <= CAPTION_LIMIT else ""
     await bot.send_document(
         chat_id,
         InputFile(reply.data, filename=reply.filename),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.channels.messenger.graphemes import ELLIPSIS, clusters, fit, split_text, text_length
+from bot.channels.graphemes import ELLIPSIS, clusters, fit, split_text, text_length
 
 COENG = "\u17d2"
 KHMER_LABEL = "លក្ខណៈវិនិច្ឆ័យទាំង 9"  # "The 9 criteria", 21 characters

@@ -1,7 +1,7 @@
-"""Cutting text to Messenger's length limits without breaking a Khmer cluster or an emoji.
+"""Cutting text to a channel's length limits without breaking a Khmer cluster or an emoji.
 
-Messenger counts characters (UTF-16 code units are the safe reading), but a cut must fall
-between user-perceived characters. Unicode's extended grapheme clusters are not enough for
+Telegram and Messenger count UTF-16 code units, but a cut must fall between user-perceived
+characters. Unicode's extended grapheme clusters are not enough for
 Khmer: a subscript consonant is written COENG (U+17D2) + consonant, and the consonant starts a
 new cluster under UAX #29, so cutting there would leave a dangling COENG. Here a cluster is a
 base character with every following combining mark, plus the character after a COENG or a
@@ -22,7 +22,7 @@ _EXTENDERS: Final = frozenset({_ZWJ, "\u200c", "\ufe0e", "\ufe0f"})
 
 
 def text_length(text: str) -> int:
-    """Length as Messenger limits it: UTF-16 code units (a Khmer letter counts 1)."""
+    """Length as the platforms limit it: UTF-16 code units (a Khmer letter counts 1)."""
     return len(text.encode("utf-16-le")) // 2
 
 
@@ -45,6 +45,18 @@ def clusters(text: str) -> list[str]:
             result.append(char)
         joined = char in {_COENG, _ZWJ}
     return result
+
+
+def fitting_prefix(text: str, limit: int) -> int:
+    """How many characters of ``text`` fit in ``limit`` units without cutting a cluster."""
+    used = 0
+    end = 0
+    for cluster in clusters(text):
+        used += text_length(cluster)
+        if used > limit:
+            break
+        end += len(cluster)
+    return end
 
 
 def fit(text: str, limit: int, *, ellipsis: str = ELLIPSIS) -> str:
