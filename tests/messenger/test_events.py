@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.channels.links import payload_for_link
 from bot.channels.messenger.events import (
     EventKind,
     UserEvent,
@@ -11,7 +12,7 @@ from bot.channels.messenger.events import (
     read_user_event,
     unwrap_link,
 )
-from bot.channels.messenger.referrals import certificate_link, payload_for_ref
+from bot.channels.messenger.referrals import certificate_link
 from tests.messenger.harness import load_payload
 
 
@@ -71,27 +72,10 @@ def test_what_each_event_asks_of_the_core() -> None:
     assert sticker == UserEvent("7012345678901234")
 
 
-@pytest.mark.parametrize(
-    ("ref", "payload"),
-    [
-        ("cert_CETS-2025-000001", "cert:CETS-2025-000001"),
-        ("cert_cets-2025-000003", "cert:CETS-2025-000003"),
-        ("apply", "i:apply"),
-        ("APPLY", "i:apply"),
-        ("cert_", None),
-        ("cert_../../etc", None),
-        ("summer_campaign", None),
-        (None, None),
-    ],
-)
-def test_m_me_refs(ref: str | None, payload: str | None) -> None:
-    assert payload_for_ref(ref) == payload
-
-
 def test_certificate_links_round_trip() -> None:
     link = certificate_link("CETSMoC", "CETS-2025-000001")
     assert link == "https://m.me/CETSMoC?ref=cert_CETS-2025-000001"
-    assert payload_for_ref(link.split("ref=")[1]) == "cert:CETS-2025-000001"
+    assert payload_for_link(link.split("ref=")[1]) == "cert:CETS-2025-000001"
 
 
 def test_facebook_redirects_are_unwrapped_and_other_links_kept() -> None:

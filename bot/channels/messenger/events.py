@@ -15,7 +15,7 @@ from enum import StrEnum
 from typing import Any, Final, cast
 from urllib.parse import parse_qs, urlsplit
 
-from bot.channels.messenger.referrals import payload_for_ref
+from bot.channels.links import payload_for_link
 from bot.messages import AttachmentKind
 
 log = logging.getLogger(__name__)
@@ -204,7 +204,7 @@ def read_user_event(body: Mapping[str, Any]) -> UserEvent | None:
         return UserEvent(psid, text, payload or None, tuple(files), unavailable)
     if kind is EventKind.POSTBACK:
         postback = _mapping(body.get("postback"))
-        referred = payload_for_ref(_string(_mapping(postback.get("referral")).get("ref")))
+        referred = payload_for_link(_string(_mapping(postback.get("referral")).get("ref")))
         payload = referred or _string(postback.get("payload"))
         if not payload:
             # Meta sends the payload only to the app that sent the button; show the menu.
@@ -214,5 +214,5 @@ def read_user_event(body: Mapping[str, Any]) -> UserEvent | None:
         ref = _string(_mapping(body.get("referral")).get("ref"))
         if not ref:
             return None  # e.g. an ad click without a ref: the user's message follows
-        return UserEvent(psid, payload=payload_for_ref(ref) or "nav:menu")
+        return UserEvent(psid, payload=payload_for_link(ref) or "nav:menu")
     return None

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import logging
-import re
 from types import MappingProxyType
 from typing import Final
 
 from telegram import Bot, BotCommand
 from telegram.error import TelegramError
 
+from bot.channels.links import payload_for_link
 from bot.i18n import NP_, pgettext, use_locale
 
 log = logging.getLogger(__name__)
@@ -25,12 +25,6 @@ COMMANDS: Final = (
 )
 COMMAND_PAYLOADS: Final = MappingProxyType({name: payload for name, payload, _ in COMMANDS})
 
-# Deep links: t.me/<bot>?start=<argument>. Telegram allows A-Z, a-z, 0-9, "_" and "-" only,
-# so a certificate id travels as ``cert_<id>``; a badge's QR code points there.
-_CERTIFICATE_LINK: Final = re.compile(r"cert_([A-Za-z0-9-]{1,59})")
-DEEP_LINK_PAYLOADS: Final = MappingProxyType(
-    {"apply": "i:apply", "check": "i:check_shop", "complain": "i:complain"}
-)
 # The menu language for users whose Telegram is in another language is Khmer.
 MENU_LOCALES: Final = (("km", None), ("en", "en"))
 
@@ -42,12 +36,10 @@ def certificate_deep_link(bot_username: str, certificate_id: str) -> str:
 
 def start_payload(argument: str | None) -> str:
     """The core payload for ``/start`` with an optional deep-link argument."""
+    payload = payload_for_link(argument)
+    if payload is not None:
+        return payload
     if argument:
-        certificate = _CERTIFICATE_LINK.fullmatch(argument)
-        if certificate is not None:
-            return f"cert:{certificate.group(1).upper()}"
-        if argument in DEEP_LINK_PAYLOADS:
-            return DEEP_LINK_PAYLOADS[argument]
         log.info("unknown deep-link argument ignored")
     return COMMAND_PAYLOADS["start"]
 
