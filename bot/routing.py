@@ -6,26 +6,34 @@ id, so adding a form changes nothing here.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from types import MappingProxyType
 from typing import Final
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from bot.handlers import (
     about,
+    complaint,
     criteria,
     documents,
     eligibility,
     fees,
     language,
     menu,
+    my_complaints,
+    officer,
     upcoming,
     verification,
 )
+from bot.messages import Reply
 from bot.turn import Turn
 from nlu import Intent
 
 Handler = Callable[[Turn], Awaitable[None]]
 PayloadHandler = Callable[[Turn, str], Awaitable[None]]
+Interceptor = Callable[[Turn], Awaitable[bool]]
+Recorder = Callable[[AsyncSession, Turn, Sequence[Reply]], Awaitable[None]]
 
 INTENT_HANDLERS: Final[Mapping[Intent, Handler]] = MappingProxyType(
     {
@@ -43,9 +51,9 @@ INTENT_HANDLERS: Final[Mapping[Intent, Handler]] = MappingProxyType(
         Intent.APPLICATION_STATUS: upcoming.track,
         Intent.RENEW: upcoming.track,
         Intent.CHECK_SHOP: verification.check_shop,
-        Intent.COMPLAIN: upcoming.complain,
-        Intent.COMPLAINT_STATUS: upcoming.track,
-        Intent.HUMAN_AGENT: upcoming.human_agent,
+        Intent.COMPLAIN: complaint.start,
+        Intent.COMPLAINT_STATUS: my_complaints.show_complaints,
+        Intent.HUMAN_AGENT: officer.talk_to_officer,
         Intent.AFFIRM: menu.main_menu,
         Intent.DENY: menu.main_menu,
         Intent.OUT_OF_SCOPE: menu.fallback,
@@ -59,8 +67,19 @@ PAYLOAD_HANDLERS: Final[Mapping[str, PayloadHandler]] = MappingProxyType(
         "crit": criteria.on_payload,
         "cert": verification.on_certificate_payload,
         "share": verification.on_certificate_payload,
+        "cmp": complaint.on_payload,
+        my_complaints.PAYLOAD: my_complaints.on_payload,
+        "ho": officer.on_payload,
     }
 )
+
+# Run first in every turn; the first that returns True has handled the message (a user with an
+# officer is not answered by the bot; "talk to an officer" works at every form step).
+TURN_INTERCEPTORS: Final[tuple[Interceptor, ...]] = (officer.intercept,)
+
+# Awaited in the transaction that saves each turn, with its replies (the recent transcript an
+# officer reads when a conversation is handed over).
+TURN_RECORDERS: Final[tuple[Recorder, ...]] = (officer.record_turn,)
 
 # Files sent when no open form question takes them (a form's own file questions come first).
 ATTACHMENT_HANDLER: Final[Handler] = menu.attachment_not_expected

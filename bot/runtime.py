@@ -8,9 +8,11 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from backend_client import RegistryBackend, open_backend
+from bot.complaints import guard as complaint_guard
 from bot.core import ConversationCore
 from bot.database import open_engine, prepare_database
 from bot.dialogue.store import ConversationStore
+from bot.handoff import service as handoff
 from bot.inbox import Inbox
 from bot.settings import Settings
 from kb import KnowledgeBase, load_knowledge_base
@@ -62,6 +64,8 @@ async def start_runtime(settings: Settings) -> BotRuntime:
         backend=backend,
         clarify_threshold=CLARIFY_THRESHOLD,
     )
+    complaint_guard.install(core.services, engine)
+    handoff.install(core.services, engine, core.clock)
     return BotRuntime(
         settings=settings,
         engine=engine,

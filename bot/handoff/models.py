@@ -29,6 +29,7 @@ class HandoffRecord(ConversationBase):
     user_id: Mapped[str] = mapped_column(String(128))
     open_key: Mapped[str | None] = mapped_column(String(191), nullable=True)
     locale: Mapped[str] = mapped_column(String(8))
+    title: Mapped[str] = mapped_column(String(128))
     officer_chat_id: Mapped[str] = mapped_column(String(32))
     topic_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     opened_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

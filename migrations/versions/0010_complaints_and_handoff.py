@@ -46,6 +46,7 @@ def upgrade() -> None:
         sa.Column("user_id", sa.String(length=128), nullable=False),
         sa.Column("open_key", sa.String(length=191), nullable=True),
         sa.Column("locale", sa.String(length=8), nullable=False),
+        sa.Column("title", sa.String(length=128), nullable=False),
         sa.Column("officer_chat_id", sa.String(length=32), nullable=False),
         sa.Column("topic_id", sa.Integer(), nullable=True),
         sa.Column("opened_at", sa.DateTime(timezone=True), nullable=False),
