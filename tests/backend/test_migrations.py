@@ -11,6 +11,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Connection, inspect, text
 
+import bot.intake.models  # noqa: F401  (the bot's stored_files table)
 from backend_client import BackendUnavailable, BusinessRecord
 from bot.dialogue.models import conversation_metadata
 from registry.database import (
@@ -36,7 +37,14 @@ async def _assert_schema_matches_models(url: str) -> None:
             differences = await connection.run_sync(_differences)
     finally:
         await engine.dispose()
-    assert {"businesses", "applications", "certificates", "complaints", "conversations"} <= tables
+    assert {
+        "businesses",
+        "applications",
+        "certificates",
+        "complaints",
+        "conversations",
+        "stored_files",
+    } <= tables
     assert differences == []
 
 
