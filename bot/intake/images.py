@@ -74,21 +74,21 @@ def _reencode(image: Image.Image, original: bytes) -> CleanImage:
             if webp_is_lossless(original)
             else {"quality": _WEBP_QUALITY, "method": 4}
         )
-    upright = ImageOps.exif_transpose(image)  # decodes the first frame (a copy when upright)
     kept: dict[str | tuple[int, int], Any] = {
         key: image.info[key] for key in _KEPT_INFO if key in image.info
     }
-    upright.info = kept
+    ImageOps.exif_transpose(image, in_place=True)  # no copy of the pixels when already upright
+    image.info = kept
     if "icc_profile" in kept:
         options["icc_profile"] = kept["icc_profile"]
     output = BytesIO()
-    upright.save(output, format=source_format, exif=b"", **options)
-    return CleanImage(source_format, output.getvalue(), upright.width, upright.height)
+    image.save(output, format=source_format, exif=b"", **options)  # decodes the first frame
+    return CleanImage(source_format, output.getvalue(), image.width, image.height)
 
 
 def _jpeg_options(image: Image.Image) -> dict[str, Any]:
     """Encode with the photo's own quantisation tables and subsampling (its quality)."""
-    options: dict[str, Any] = {"optimize": True, "comment": b""}
+    options: dict[str, Any] = {"comment": b""}  # optimize=True: 3% smaller, 3x slower
     tables = getattr(image, "quantization", None)
     if tables:
         options["qtables"] = tables

@@ -29,7 +29,7 @@ def megabytes(limit_bytes: int) -> str:
 
 def megapixels(pixels: int) -> str:
     """A pixel count as megapixels for the current locale (64000000 -> "64")."""
-    return format_number((Decimal(pixels) / 1_000_000).quantize(Decimal("0.1")))
+    return format_number((Decimal(pixels) / 1_000_000).quantize(Decimal("0.01")))
 
 
 class FileRefused(Exception):
