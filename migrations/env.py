@@ -1,4 +1,4 @@
-"""Alembic environment: the registry's tables and the bot's own tables, async engines."""
+"""Alembic environment: the registry's tables and the bot's conversation table, async engines."""
 
 from __future__ import annotations
 
@@ -9,8 +9,7 @@ from alembic import context
 from sqlalchemy import Connection
 from sqlalchemy.pool import NullPool
 
-import bot.intake.models  # noqa: F401  (declares stored_files on the bot's metadata)
-from bot.dialogue.models import conversation_metadata
+from bot.tables import bot_metadata as conversation_metadata
 from registry.database import create_engine, default_database_url
 from registry.models import registry_metadata
 

@@ -6,8 +6,6 @@ import logging
 from io import BytesIO
 from typing import Final
 
-from pypdf import PasswordType, PdfReader
-
 from bot.intake.refusals import FileRefused, RefusalReason
 
 PDF_MIME_TYPE: Final = "application/pdf"
@@ -33,6 +31,9 @@ def check_pdf(data: bytes) -> int:
         raise FileRefused(RefusalReason.NOT_ACCEPTED, detail="no %PDF- header")
     if b"%%EOF" not in data[-_TRAILER_WINDOW:]:
         raise FileRefused(RefusalReason.DAMAGED, detail="no %%EOF marker: truncated PDF")
+    # Imported on the first PDF: pypdf with its AES support takes a quarter of a second to load.
+    from pypdf import PasswordType, PdfReader
+
     try:
         reader = PdfReader(BytesIO(data), strict=False)
         if reader.is_encrypted and reader.decrypt("") == PasswordType.NOT_DECRYPTED:

@@ -1,7 +1,7 @@
 """files users sent, stored once per content (sha256 of the stored bytes)
 
 Revision ID: 0005
-Revises: 0003
+Revises: 0012
 Create Date: 2026-11-23 09:00:00
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0005"
-down_revision: str | None = "0003"
+down_revision: str | None = "0012"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

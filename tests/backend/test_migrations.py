@@ -11,9 +11,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Connection, inspect, text
 
-import bot.intake.models  # noqa: F401  (the bot's stored_files table)
 from backend_client import BackendUnavailable, BusinessRecord
-from bot.dialogue.models import conversation_metadata
+from bot.tables import bot_metadata as conversation_metadata
 from registry.database import (
     alembic_config,
     create_engine,
