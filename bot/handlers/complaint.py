@@ -51,7 +51,15 @@ from bot.forms import (
     Reject,
     StayOpen,
 )
-from bot.i18n import _, current_locale, format_long_date, format_riel, format_usd, pgettext
+from bot.i18n import (
+    _,
+    current_locale,
+    format_long_date,
+    format_riel,
+    format_usd,
+    ngettext,
+    pgettext,
+)
 from bot.turn import Turn
 from nlu import Intent
 from nlu.entities import extract_entities
@@ -319,14 +327,24 @@ def _parse_evidence(given: FieldInput, ctx: FormContext) -> Parsed:
     return Accept([{"link": link} for link in links])
 
 
+def _evidence_item(item: JsonValue) -> str:
+    if isinstance(item, dict) and "link" in item:
+        return str(item["link"])
+    if isinstance(item, dict) and item.get("kind") == "pdf":
+        return _("PDF document")
+    return _("photo")
+
+
 def _evidence_summary(value: JsonValue, ctx: FormContext) -> str:
-    items = _items(value) if isinstance(value, list) else [value]
+    if not isinstance(value, list):
+        return _evidence_item(value)
+    files = [i for i in value if isinstance(i, dict) and "sha256" in i]
+    links = [i for i in value if isinstance(i, dict) and "link" in i]
     parts = []
-    for item in items:
-        if isinstance(item, dict) and "link" in item:
-            parts.append(str(item["link"]))
-        elif isinstance(item, dict):
-            parts.append(str(item.get("filename") or _("a file")))
+    if files:
+        parts.append(ngettext("{count} file", "{count} files", len(files)).format(count=len(files)))
+    if links:
+        parts.append(ngettext("{count} link", "{count} links", len(links)).format(count=len(links)))
     return ", ".join(parts)
 
 
