@@ -373,6 +373,7 @@ class Complaint:
     links: tuple[str, ...] = ()
     contact_allowed: bool = False
     complainant_name: str | None = None
+    shop_name_km: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

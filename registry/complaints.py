@@ -171,6 +171,7 @@ async def load_complaints(
                 links=tuple(r.links or ()),
                 contact_allowed=bool(r.contact_allowed),
                 complainant_name=None if r.anonymous else r.complainant_name,
+                shop_name_km=business.name_km if business else None,
             )
         )
     return tuple(complaints)

@@ -22,7 +22,7 @@ from bot import keyboards
 from bot.complaints.guard import guard_of
 from bot.complaints.labels import category_label, status_label
 from bot.complaints.ledger import fingerprint
-from bot.i18n import _, format_long_date, ngettext, pgettext
+from bot.i18n import _, current_locale, format_long_date, ngettext, pgettext
 from bot.messages import Button, Reply, TextReply
 from bot.turn import Turn
 
@@ -40,6 +40,8 @@ def _owner(turn: Turn) -> tuple[str, str]:
 
 
 def _shop_of(complaint: Complaint) -> str:
+    if current_locale() == "km" and complaint.shop_name_km:
+        return complaint.shop_name_km
     return complaint.shop_name or complaint.shop_reference
 
 
