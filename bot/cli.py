@@ -26,7 +26,7 @@ async def _chat(user_id: str, locale: str | None) -> int:
     try:
         if locale is not None:
             await runtime.core.set_language("terminal", user_id, locale)
-        await TerminalChat(runtime.core, user_id=user_id).run()
+        await TerminalChat(runtime.core, user_id=user_id, deliveries=runtime.deliveries).run()
     finally:
         await runtime.close()
     return 0

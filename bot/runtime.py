@@ -1,8 +1,10 @@
-"""Build and close the bot's long-lived resources: database, NLU, knowledge base, core."""
+"""Build and close the bot's long-lived resources: database, NLU, knowledge base, core, inbox,
+deliveries."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from nlu.factory import open_nlu_engine
 from sqlalchemy import text
@@ -11,12 +13,17 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from backend_client import RegistryBackend, open_backend
 from bot.core import ConversationCore
 from bot.database import open_engine, prepare_database
+from bot.delivery import Deliveries, DeliveryStore
 from bot.dialogue.store import ConversationStore
-from bot.inbox import Inbox
+from bot.inbox import MAX_ATTEMPTS, InboundEvent, Inbox, InboxWorker
+from bot.retry import RetryPolicy
 from bot.settings import Settings
 from kb import KnowledgeBase, load_knowledge_base
 from nlu import NluEngine
 from nlu.embedded import CLARIFY_THRESHOLD
+
+if TYPE_CHECKING:
+    from bot.channels.base import Channel
 
 
 @dataclass(slots=True)
@@ -30,6 +37,25 @@ class BotRuntime:
     backend: RegistryBackend
     core: ConversationCore
     inbox: Inbox
+    deliveries: Deliveries
+    inbox_policy: RetryPolicy
+
+    def inbox_worker(self, channel: Channel, *, concurrency: int = 16) -> InboxWorker:
+        """The worker that processes a channel's inbox events, retrying and apologising.
+
+        After each event the user's held deliveries (Messenger) go out, after its replies.
+        """
+        return InboxWorker(
+            self.inbox,
+            channel,
+            policy=self.inbox_policy,
+            concurrency=concurrency,
+            on_failure=self.deliveries.apologise,
+            after_event=self._release_held if channel.holds_deliveries else None,
+        )
+
+    async def _release_held(self, event: InboundEvent) -> None:
+        await self.deliveries.release_held(event.channel, event.user_id)
 
     async def ping(self) -> None:
         """Check that the database answers (raises when it does not)."""
@@ -38,6 +64,7 @@ class BotRuntime:
 
     async def close(self) -> None:
         """Release the NLU engine, the registry backend and the database connections."""
+        await self.deliveries.stop()
         await self.nlu.close()
         await self.backend.close()
         await self.engine.dispose()
@@ -62,6 +89,11 @@ async def start_runtime(settings: Settings) -> BotRuntime:
         backend=backend,
         clarify_threshold=CLARIFY_THRESHOLD,
     )
+    deliveries = Deliveries(
+        DeliveryStore(engine),
+        locale_of=core.saved_locale,
+        policy=RetryPolicy.from_env("CETS_DELIVERY", attempts=12, max_seconds=1800.0),
+    )
     return BotRuntime(
         settings=settings,
         engine=engine,
@@ -70,4 +102,6 @@ async def start_runtime(settings: Settings) -> BotRuntime:
         backend=backend,
         core=core,
         inbox=Inbox(engine),
+        deliveries=deliveries,
+        inbox_policy=RetryPolicy.from_env("CETS_INBOX", attempts=MAX_ATTEMPTS, max_seconds=300.0),
     )

@@ -6,13 +6,16 @@ import asyncio
 import logging
 import sys
 import unicodedata
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from bot.channels.text_render import reply_as_text, reply_buttons
 from bot.core import ConversationCore
 from bot.i18n import DEFAULT_LOCALE, _, use_locale
 from bot.language import detect_locale
 from bot.messages import Button, InboundMessage
+
+if TYPE_CHECKING:
+    from bot.delivery import Deliveries
 
 log = logging.getLogger(__name__)
 
@@ -41,8 +44,10 @@ class TerminalChat:
         user_id: str,
         stdin: TextIO = sys.stdin,
         stdout: TextIO = sys.stdout,
+        deliveries: Deliveries | None = None,
     ) -> None:
         self._core = core
+        self._deliveries = deliveries
         self._user_id = user_id
         self._stdin = stdin
         self._stdout = stdout
@@ -51,6 +56,7 @@ class TerminalChat:
 
     async def run(self) -> None:
         """Chat until end of input (Ctrl-D, or the end of piped input)."""
+        await self.show_deliveries()
         while True:
             if self._interactive:
                 self._stdout.write("> ")
@@ -60,6 +66,19 @@ class TerminalChat:
                 break
             if line.strip():
                 await self.send(line.rstrip("\n"))
+
+    async def show_deliveries(self) -> None:
+        """Print the messages delivered to this user while the chat was closed."""
+        if self._deliveries is None:
+            return
+        for delivery in await self._deliveries.pending(CHANNEL, self._user_id):
+            offered: list[Button] = []
+            for reply in delivery.replies:
+                self._stdout.write(reply_as_text(reply, len(offered) + 1) + "\n\n")
+                offered += reply_buttons(reply)
+            self._stdout.flush()
+            self._buttons = tuple(offered)
+            await self._deliveries.shown(delivery)
 
     async def send(self, line: str) -> None:
         """Send one typed line and print the replies."""
