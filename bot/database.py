@@ -23,6 +23,9 @@ __all__ = ["WRITE_OPTION", "open_engine", "prepare_database", "writer"]
 
 def open_engine(database_url: str) -> AsyncEngine:
     """An async engine for the URL (a SQLite file's folder is created when missing)."""
+    # aiosqlite logs every statement with its bound values at DEBUG: users' messages, phone
+    # numbers and the bot's replies. Never, whatever the root logger's level.
+    logging.getLogger("aiosqlite").setLevel(logging.INFO)
     return create_engine(database_url)
 
 

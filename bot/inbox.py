@@ -47,7 +47,7 @@ REPLYING: Final = "replying"
 DONE: Final = "done"
 FAILED: Final = "failed"
 UNFINISHED: Final = (PENDING, REPLYING)
-MAX_ATTEMPTS: Final = 5
+MAX_ATTEMPTS: Final = 3
 _ERROR_LIMIT: Final = 2000
 
 Clock = Callable[[], datetime]
@@ -224,19 +224,22 @@ class Inbox:
             await self.record_turn(session, event, replies, merged=merged)
 
     async def finish(self, event: InboundEvent, *, sent: int, note: str | None = None) -> None:
-        """Record that the event was processed (``note``: why some replies did not go out)."""
+        """Record that the event was processed (``note``: why some replies did not go out).
+
+        The error of an earlier failed attempt, if any, stays in ``last_error``.
+        """
+        values: dict[str, Any] = {
+            "status": DONE,
+            "processed_at": self.clock(),
+            "attempts": event.attempts + 1,
+            "sent": sent,
+            "next_attempt_at": None,
+        }
+        if note:
+            values["last_error"] = note[:_ERROR_LIMIT]
         async with self._writers.begin() as session:
             await session.execute(
-                update(InboundEventRecord)
-                .where(InboundEventRecord.id == event.id)
-                .values(
-                    status=DONE,
-                    processed_at=self.clock(),
-                    attempts=event.attempts + 1,
-                    sent=sent,
-                    next_attempt_at=None,
-                    last_error=note[:_ERROR_LIMIT] if note else None,
-                )
+                update(InboundEventRecord).where(InboundEventRecord.id == event.id).values(**values)
             )
 
     async def fail(

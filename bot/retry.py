@@ -26,11 +26,13 @@ class RetryPolicy:
         return failures >= self.attempts
 
     @classmethod
-    def from_env(cls, prefix: str, *, attempts: int, max_seconds: float) -> RetryPolicy:
+    def from_env(
+        cls, prefix: str, *, attempts: int, base_seconds: float, max_seconds: float
+    ) -> RetryPolicy:
         """``<prefix>_ATTEMPTS`` and ``<prefix>_RETRY_SECONDS`` (the first wait)."""
         return cls(
             attempts=env_positive_int(f"{prefix}_ATTEMPTS", attempts),
-            base_seconds=env_positive_number(f"{prefix}_RETRY_SECONDS", 1.0),
+            base_seconds=env_positive_number(f"{prefix}_RETRY_SECONDS", base_seconds),
             max_seconds=max_seconds,
         )
 

@@ -92,7 +92,9 @@ async def start_runtime(settings: Settings) -> BotRuntime:
     deliveries = Deliveries(
         DeliveryStore(engine),
         locale_of=core.saved_locale,
-        policy=RetryPolicy.from_env("CETS_DELIVERY", attempts=12, max_seconds=1800.0),
+        policy=RetryPolicy.from_env(
+            "CETS_DELIVERY", attempts=12, base_seconds=2.0, max_seconds=1800.0
+        ),
     )
     return BotRuntime(
         settings=settings,
@@ -103,5 +105,7 @@ async def start_runtime(settings: Settings) -> BotRuntime:
         core=core,
         inbox=Inbox(engine),
         deliveries=deliveries,
-        inbox_policy=RetryPolicy.from_env("CETS_INBOX", attempts=MAX_ATTEMPTS, max_seconds=300.0),
+        inbox_policy=RetryPolicy.from_env(
+            "CETS_INBOX", attempts=MAX_ATTEMPTS, base_seconds=2.0, max_seconds=60.0
+        ),
     )
