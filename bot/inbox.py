@@ -411,10 +411,9 @@ class InboxWorker:
         except SendFailed as exc:
             if not exc.reachable:
                 log.info("inbox %s event %s: the user cannot be messaged", event.channel, event.id)
+                done, note = exc.sent, exc.reason
                 await self._stored(
-                    lambda: self._inbox.finish(event, sent=exc.sent, note=exc.reason),
-                    event,
-                    "finish",
+                    lambda: self._inbox.finish(event, sent=done, note=note), event, "finish"
                 )
                 return True
             return await self._failed(event, exc.reason, sent=exc.sent, retryable=exc.retryable)

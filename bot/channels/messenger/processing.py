@@ -10,6 +10,7 @@ import logging
 from collections.abc import Sequence
 from typing import Protocol
 
+from bot.channels.base import SendFailed
 from bot.channels.messenger.attachments import (
     AttachmentError,
     AttachmentTooLarge,
@@ -17,7 +18,6 @@ from bot.channels.messenger.attachments import (
 )
 from bot.channels.messenger.config import MessengerConfig
 from bot.channels.messenger.events import CHANNEL, AttachmentRef, UserEvent, read_user_event
-from bot.channels.base import SendFailed
 from bot.channels.messenger.outgoing import OutgoingMessage
 from bot.channels.messenger.overflow import decode_choices, is_overflow_payload
 from bot.channels.messenger.render import text_messages

@@ -15,7 +15,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Sequence
 from datetime import timedelta
-from typing import Final
+from typing import Final, Protocol
 
 from telegram import Bot, CallbackQuery, InlineQuery, Message, Update, User
 from telegram.constants import ChatAction, ChatType, MessageEntityType, ParseMode
@@ -34,10 +34,9 @@ from bot.channels.telegram.inbound import (
 )
 from bot.channels.telegram.inline import inline_article, results_button
 from bot.channels.telegram.rendering import escape
-from bot.core import ConversationCore
 from bot.i18n import DEFAULT_LOCALE, normalise_locale, use_locale
-from bot.inbox import InboundEvent, Inbox, TurnCommit
-from bot.messages import Attachment, InboundMessage, Reply, TextReply
+from bot.inbox import CommitHook, InboundEvent, Inbox, TurnCommit
+from bot.messages import Attachment, CardReply, InboundMessage, Reply, TextReply
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +48,26 @@ TYPING_AFTER_SECONDS: Final = 1.0
 # However long an album keeps arriving, it is answered after this.
 ALBUM_MAX_WAIT: Final = timedelta(seconds=15)
 _CONTENT: Final = ("text", "photo", "document", "voice", "audio", "video", "sticker")
+
+
+class TurnRunner(Protocol):
+    """What the router needs of the conversation core."""
+
+    async def handle(
+        self, message: InboundMessage, *, commit: CommitHook | None = None
+    ) -> list[Reply]:
+        """The replies to one message (``commit`` runs in the transaction saving the turn)."""
+        ...
+
+    async def reply_locale(
+        self, channel: str, user_id: str, text: str = "", language_code: str | None = None
+    ) -> str:
+        """The language the core would answer this message in."""
+        ...
+
+    async def shop_cards(self, query: str, locale: str) -> list[CardReply]:
+        """Verification cards for an inline query."""
+        ...
 
 
 def has_content(message: Message) -> bool:
@@ -105,7 +124,7 @@ class UpdateRouter:
         self,
         config: TelegramConfig,
         bot: Bot,
-        core: ConversationCore,
+        core: TurnRunner,
         inbox: Inbox,
         *,
         typing_after: float = TYPING_AFTER_SECONDS,
