@@ -195,11 +195,7 @@ class HandoffService:
         text = message.text.strip()
         if message.payload:
             text = f"[{label or message.payload}] {text}".strip()
-        files = [
-            FileReply(a.filename or "file", a.mime_type, a.data)
-            for a in message.attachments
-            if a.data
-        ]
+        files = await _cleaned_files(turn)
         key = f"handoff:{handoff.id}:in:{message.message_id}" if message.message_id else None
 
         def compose() -> Sequence[Reply]:
@@ -360,6 +356,22 @@ class HandoffService:
             except Exception:
                 log.exception("closing timed-out handoffs failed; trying again later")
             await asyncio.sleep(SWEEP_SECONDS)
+
+
+async def _cleaned_files(turn: Turn) -> list[FileReply]:
+    """The user's files through the intake (typed by content, EXIF and GPS stripped)."""
+    from bot.intake import FileRefused
+
+    files: list[FileReply] = []
+    for attachment in turn.message.attachments:
+        try:
+            stored = await turn.intake.take(attachment)
+        except FileRefused:
+            log.info("a file sent to an officer was refused by the intake")
+            continue
+        data = await turn.intake.read(stored.sha256)
+        files.append(FileReply(stored.filename, stored.mime_type, data))
+    return files
 
 
 # -- what is said ----------------------------------------------------------------------------
