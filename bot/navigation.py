@@ -116,6 +116,17 @@ _PHRASES: Final[dict[Navigation, tuple[str, ...]]] = {
         "chhob sen",
         "chob sin",
     ),
+    Navigation.RESUME: (
+        "continue",
+        "resume",
+        "go on",
+        "/continue",
+        "បន្ត",
+        "ធ្វើបន្ត",
+        "bantor",
+        "banta",
+        "bonta",
+    ),
     Navigation.HELP: ("/help",),
     Navigation.LANGUAGE: (
         "/language",

@@ -2,45 +2,34 @@
 
 from __future__ import annotations
 
-import re
-from typing import Final
+from collections.abc import Callable
+from typing import Any, Final
 
-from bot import keyboards
-from bot.dialogue.state import Step
+from bot import forms, keyboards
+from bot.answers.eligibility_options import (
+    parse_activity,
+    parse_category,
+    parse_channel,
+    parse_registration,
+)
+from bot.forms import FORMS, Accept, Choice, Field, FieldInput, Form, FormContext, Parsed
 from bot.i18n import _, current_locale, pgettext
 from bot.messages import Button
 from bot.turn import Turn
 from nlu import Intent
-from nlu.normalise import normalise
 
-TOTAL_STEPS: Final = 4
-
-ACTIVITIES: Final = ("goods", "services", "intermediary", "insurance")
-CHANNELS: Final = ("facebook", "telegram", "website", "marketplace", "offline")
-REGISTRATIONS: Final = ("yes", "pending", "no")
-
-# Typed answers, for users who write instead of tapping. Khmer, English and romanized Khmer.
-_ACTIVITY_WORDS: Final = (
-    ("insurance", re.compile(r"insur|ធានារ៉ាប់រង|thea?na ?rab ?rong", re.IGNORECASE)),
-    (
-        "intermediary",
-        re.compile(r"market ?place|platform|payment|auction|ផ្សារ|វេទិកា|ទូទាត់", re.IGNORECASE),
-    ),
-    ("services", re.compile(r"servic|សេវា|sevak?a", re.IGNORECASE)),
-    ("goods", re.compile(r"goods|product|item|clothes|ទំនិញ|ផលិតផល|eyvan|ey van", re.IGNORECASE)),
+# "other" and "not_sure" are offered where real answers may not fit the listed ones.
+ACTIVITIES: Final = ("goods", "services", "intermediary", "insurance", "other", "not_sure")
+CHANNELS: Final = (
+    "facebook",
+    "telegram",
+    "website",
+    "marketplace",
+    "social",
+    "offline",
+    "other",
 )
-_CHANNEL_WORDS: Final = (
-    ("facebook", re.compile(r"face ?book|\bfb\b|ហ្វេស|page", re.IGNORECASE)),
-    ("telegram", re.compile(r"telegram|tele|តេឡេ", re.IGNORECASE)),
-    ("website", re.compile(r"web|site|\bapp\b|គេហទំព័រ|វេបសាយ", re.IGNORECASE)),
-    ("marketplace", re.compile(r"market|shopee|lazada|ផ្សារ", re.IGNORECASE)),
-    ("offline", re.compile(r"not (yet )?online|offline|មិនទាន់", re.IGNORECASE)),
-)
-_PENDING_WORDS: Final = re.compile(r"pending|applying|in progress|កំពុង|kom ?pung", re.IGNORECASE)
-
-
-def _progress(step: int) -> str:
-    return _("Step {step} of {total}").format(step=step, total=TOTAL_STEPS)
+REGISTRATIONS: Final = ("yes", "pending", "no", "not_sure")
 
 
 def _activity_label(key: str) -> str:
@@ -49,6 +38,8 @@ def _activity_label(key: str) -> str:
         "services": pgettext("button", "Services"),
         "intermediary": pgettext("button", "Online platform"),
         "insurance": pgettext("button", "Insurance"),
+        "other": pgettext("button", "Something else"),
+        "not_sure": pgettext("button", "Not sure"),
     }
     return labels[key]
 
@@ -59,7 +50,9 @@ def _channel_label(key: str) -> str:
         "telegram": pgettext("button", "Telegram"),
         "website": pgettext("button", "Own website or app"),
         "marketplace": pgettext("button", "Online marketplace"),
+        "social": pgettext("button", "TikTok, Instagram…"),
         "offline": pgettext("button", "Not online yet"),
+        "other": pgettext("button", "Somewhere else"),
     }
     return labels[key]
 
@@ -75,84 +68,108 @@ def _registration_label(key: str) -> str:
         "yes": pgettext("button", "Yes, I have it"),
         "pending": pgettext("button", "I have applied"),
         "no": pgettext("button", "No"),
+        "not_sure": pgettext("button", "Not sure"),
     }
     return labels[key]
 
 
+def _category_choices(ctx: FormContext) -> list[Choice]:
+    locale = current_locale()
+    return [
+        *(
+            Choice(c.key, c.name.get(locale), c.short_name.get(locale))
+            for c in ctx.turn.kb.categories
+        ),
+        Choice("not_sure", pgettext("button", "Not sure")),
+    ]
+
+
+def _parse_category(given: FieldInput, ctx: FormContext) -> Parsed:
+    # Typed words in any writing style ("just me", "ម្នាក់ឯង", "sahakreas ek bokkol").
+    category = parse_category(given.text) or given.turn.entity("business_category")
+    return Accept(category) if category is not None else None
+
+
+def _answer_parser(
+    parse: Callable[[str], str | None],
+) -> Callable[[FieldInput, FormContext], Parsed]:
+    def parser(given: FieldInput, ctx: FormContext) -> Parsed:
+        found = parse(given.text)
+        return Accept(found) if found is not None else None
+
+    return parser
+
+
+def _parse_registration(given: FieldInput, ctx: FormContext) -> Parsed:
+    answer = parse_registration(given.text)
+    if answer is not None:
+        return Accept(answer)
+    intent = given.turn.parse.intent.name if given.turn.parse else None
+    if intent == Intent.AFFIRM:
+        return Accept("yes")
+    if intent == Intent.DENY:
+        return Accept("no")
+    return None
+
+
+async def _verdict(ctx: FormContext) -> None:
+    await verdict(ctx.turn, dict(ctx.answers))
+
+
+ELIGIBILITY = FORMS.register(
+    Form(
+        id="elig",
+        title=lambda: _("eligibility check"),
+        fields=(
+            Field(
+                name="cat",
+                prompt=lambda ctx: _("What kind of business are you?"),
+                choices=_category_choices,
+                parse=_parse_category,
+            ),
+            Field(
+                name="act",
+                prompt=lambda ctx: _("What do you sell online?"),
+                choices=lambda ctx: [Choice(k, _activity_label(k)) for k in ACTIVITIES],
+                parse=_answer_parser(parse_activity),
+            ),
+            Field(
+                name="ch",
+                prompt=lambda ctx: _("Where do you sell?"),
+                choices=lambda ctx: [
+                    Choice(k, _channel_label(k), _channel_short_label(k)) for k in CHANNELS
+                ],
+                parse=_answer_parser(parse_channel),
+                when=lambda answers: answers.get("act") != "insurance",
+            ),
+            Field(
+                name="reg",
+                prompt=lambda ctx: _(
+                    "Do you have the e-commerce licence or permission letter from the "
+                    "Ministry of Commerce?"
+                ),
+                choices=lambda ctx: [Choice(k, _registration_label(k)) for k in REGISTRATIONS],
+                parse=_parse_registration,
+                when=lambda answers: (
+                    answers.get("act") != "insurance" and answers.get("ch") != "offline"
+                ),
+            ),
+        ),
+        on_complete=_verdict,
+    )
+)
+
+
 async def start(turn: Turn) -> None:
     """Begin the check (or restart it) at the first question."""
-    turn.state.leave_flow()
-    turn.state.go_to(Step.ELIGIBILITY_CATEGORY)
-    await prompt(turn)
+    await forms.start(turn, ELIGIBILITY.id)
 
 
-async def prompt(turn: Turn) -> None:
-    """Ask the question of the step the user is on."""
-    step = turn.state.step
-    locale = current_locale()
-    nav = keyboards.flow_navigation()
-    if step is Step.ELIGIBILITY_CATEGORY:
-        buttons = [
-            Button(c.name.get(locale), f"elig:cat:{c.key}", c.short_name.get(locale))
-            for c in turn.kb.categories
-        ]
-        turn.outbox.say(
-            "\n".join([_progress(1), _("What kind of business are you?")]),
-            [*buttons, keyboards.cancel_button()],
-        )
-    elif step is Step.ELIGIBILITY_ACTIVITY:
-        buttons = [Button(_activity_label(k), f"elig:act:{k}") for k in ACTIVITIES]
-        turn.outbox.say("\n".join([_progress(2), _("What do you sell online?")]), [*buttons, *nav])
-    elif step is Step.ELIGIBILITY_CHANNEL:
-        buttons = [
-            Button(_channel_label(k), f"elig:ch:{k}", _channel_short_label(k)) for k in CHANNELS
-        ]
-        turn.outbox.say("\n".join([_progress(3), _("Where do you sell?")]), [*buttons, *nav])
-    elif step is Step.ELIGIBILITY_REGISTRATION:
-        buttons = [Button(_registration_label(k), f"elig:reg:{k}") for k in REGISTRATIONS]
-        turn.outbox.say(
-            "\n".join(
-                [
-                    _progress(4),
-                    _(
-                        "Do you have the e-commerce licence or permission letter from the "
-                        "Ministry of Commerce?"
-                    ),
-                ]
-            ),
-            [*buttons, *nav],
-        )
-
-
-async def record_answer(turn: Turn, field: str, value: str) -> None:
-    """Store one answer and move to the next question, or to the verdict."""
-    state = turn.state
-    state.answers[field] = value
-    if field == "category":
-        state.go_to(Step.ELIGIBILITY_ACTIVITY)
-    elif field == "activity":
-        if value == "insurance":
-            await verdict(turn)
-            return
-        state.go_to(Step.ELIGIBILITY_CHANNEL)
-    elif field == "channel":
-        if value == "offline":
-            await verdict(turn)
-            return
-        state.go_to(Step.ELIGIBILITY_REGISTRATION)
-    else:
-        await verdict(turn)
-        return
-    await prompt(turn)
-
-
-async def verdict(turn: Turn) -> None:
-    """Give a clear verdict with the next step, then leave the flow."""
-    answers = dict(turn.state.answers)
-    turn.state.leave_flow()
+async def verdict(turn: Turn, answers: dict[str, Any]) -> None:
+    """Give a clear verdict with the next step."""
     locale = current_locale()
     kb = turn.kb
-    if answers.get("activity") == "insurance":
+    if answers.get("act") == "insurance":
         exclusion = next(e for e in kb.eligibility.exclusions if e.key == "insurance")
         turn.outbox.say(
             "\n".join(
@@ -165,7 +182,7 @@ async def verdict(turn: Turn) -> None:
             (keyboards.about_button(), keyboards.menu_button()),
         )
         return
-    if answers.get("channel") == "offline":
+    if answers.get("ch") == "offline":
         turn.outbox.say(
             "\n".join(
                 [
@@ -179,19 +196,32 @@ async def verdict(turn: Turn) -> None:
             (keyboards.criteria_button(), keyboards.menu_button()),
         )
         return
-    category = kb.category(answers.get("category", "individual"))
-    kind = (
-        kb.eligibility.intermediary
-        if answers.get("activity") == "intermediary"
-        else kb.eligibility.service_provider
-    )
-    if answers.get("registration") == "yes":
+    keys = {c.key for c in kb.categories}
+    category_key = str(answers.get("cat", ""))
+    category = kb.category(category_key) if category_key in keys else None
+    fee_payload = f"fee:{category.key}" if category is not None else "fee:all"
+    activity = answers.get("act")
+    if activity == "intermediary":
+        kind = kb.eligibility.intermediary
+    elif activity in ("goods", "services"):
+        kind = kb.eligibility.service_provider
+    else:  # "other" or "not sure": who is eligible, in full
+        kind = kb.eligibility.summary
+    if answers.get("reg") == "yes":
+        first = (
+            _("Yes, you are eligible. Business type: {category}.").format(
+                category=category.name.get(locale)
+            )
+            if category is not None
+            else _(
+                "Yes, you are eligible: individuals, sole proprietorships, companies and "
+                "branches of foreign companies can all apply."
+            )
+        )
         turn.outbox.say(
             "\n".join(
                 [
-                    _("Yes, you are eligible. Business type: {category}.").format(
-                        category=category.name.get(locale)
-                    ),
+                    first,
                     kind.get(locale),
                     _("Next step: prepare your documents and evidence for the 9 criteria."),
                 ]
@@ -199,16 +229,21 @@ async def verdict(turn: Turn) -> None:
             (
                 keyboards.documents_button(),
                 keyboards.criteria_button(),
-                Button(pgettext("button", "My fee"), f"fee:{category.key}"),
+                Button(pgettext("button", "My fee"), fee_payload),
                 keyboards.menu_button(),
             ),
         )
         return
-    first_line = (
-        _("Almost: your business type can apply, but finish your registration first.")
-        if answers.get("registration") == "pending"
-        else _("Your business type can apply, but register with the Ministry first.")
-    )
+    registration = answers.get("reg")
+    if registration == "pending":
+        first_line = _("Almost: your business type can apply, but finish your registration first.")
+    elif registration == "not_sure":
+        first_line = _(
+            "Your business type can apply. First check that you hold the e-commerce licence "
+            "or permission letter."
+        )
+    else:
+        first_line = _("Your business type can apply, but register with the Ministry first.")
     turn.outbox.say(
         "\n".join(
             [
@@ -219,72 +254,7 @@ async def verdict(turn: Turn) -> None:
         ),
         (
             keyboards.documents_button(),
-            Button(pgettext("button", "My fee"), f"fee:{category.key}"),
+            Button(pgettext("button", "My fee"), fee_payload),
             keyboards.menu_button(),
         ),
     )
-
-
-def _match(table: tuple[tuple[str, re.Pattern[str]], ...], text: str) -> str | None:
-    found = [key for key, pattern in table if pattern.search(text)]
-    return found[0] if found else None
-
-
-async def on_step(turn: Turn) -> bool:
-    """Interpret a typed answer at the current step; False when it does not answer it."""
-    step = turn.state.step
-    # The NLU's normalisation: no zero-width spaces, canonical Khmer order, lower case.
-    text = normalise(turn.text).text
-    if step is Step.ELIGIBILITY_CATEGORY:
-        category = turn.entity("business_category")
-        if category is None:
-            return False
-        await record_answer(turn, "category", category)
-        return True
-    if step is Step.ELIGIBILITY_ACTIVITY:
-        activity = _match(_ACTIVITY_WORDS, text)
-        if activity is None:
-            return False
-        await record_answer(turn, "activity", activity)
-        return True
-    if step is Step.ELIGIBILITY_CHANNEL:
-        channel = _match(_CHANNEL_WORDS, text)
-        if channel is None:
-            return False
-        await record_answer(turn, "channel", channel)
-        return True
-    if step is Step.ELIGIBILITY_REGISTRATION:
-        intent = turn.parse.intent.name if turn.parse else None
-        if _PENDING_WORDS.search(text):
-            answer = "pending"
-        elif intent == Intent.AFFIRM:
-            answer = "yes"
-        elif intent == Intent.DENY:
-            answer = "no"
-        else:
-            return False
-        await record_answer(turn, "registration", answer)
-        return True
-    return False
-
-
-async def on_payload(turn: Turn, argument: str) -> None:
-    """Handle ``elig:<field>:<value>`` buttons; a stale or unknown button restarts politely."""
-    field, _sep, value = argument.partition(":")
-    valid = {
-        "cat": ("category", {c.key for c in turn.kb.categories}, Step.ELIGIBILITY_CATEGORY),
-        "act": ("activity", set(ACTIVITIES), Step.ELIGIBILITY_ACTIVITY),
-        "ch": ("channel", set(CHANNELS), Step.ELIGIBILITY_CHANNEL),
-        "reg": ("registration", set(REGISTRATIONS), Step.ELIGIBILITY_REGISTRATION),
-    }
-    if field not in valid or value not in valid[field][1]:
-        await start(turn)
-        return
-    name, _values, step = valid[field]
-    if turn.state.step is not step:
-        # A button from an earlier message: answer it as if the user were back at that step.
-        if turn.state.step is Step.IDLE and step is not Step.ELIGIBILITY_CATEGORY:
-            await start(turn)
-            return
-        turn.state.step = step
-    await record_answer(turn, name, value)
