@@ -106,7 +106,7 @@ class Lexicon:
         return found
 
 
-FEATURE_GROUPS = frozenset({"chars", "words", "skeletons", "concepts"})
+FEATURE_GROUPS = frozenset({"chars", "words", "skeletons", "concepts", "edges", "pairs"})
 
 
 def extract_features(
@@ -133,7 +133,15 @@ def extract_features(
         skeletons = [romanized_skeleton(t) if _LATIN_WORD.match(t) else "" for t in tokens]
         features.extend("s" + s for s in skeletons if s)
         features.extend(f"t{a} {b}" for a, b in itertools.pairwise(skeletons) if a and b)
+    if "edges" in groups and tokens:
+        # The first and last word: "te bat" (no) starts with its answer, "... ban te" asks.
+        features.append("^" + tokens[0])
+        features.append("$" + tokens[-1])
     if lexicon is not None and "concepts" in groups:
-        concepts = ["k" + c for c in sorted(lexicon.concepts_in(masked, tokens))]
+        found = sorted(lexicon.concepts_in(masked, tokens))
+        concepts = ["k" + c for c in found]
         features.extend(concepts * CONCEPT_REPEAT)
+        if "pairs" in groups:
+            # Pairs of concepts ("complaint" with "status" is not "application" with "status").
+            features.extend(f"p{a}&{b}" for a, b in itertools.combinations(found, 2))
     return features
