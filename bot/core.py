@@ -60,6 +60,9 @@ _INTENT_LABELS = {
     Intent.COMPLAIN: NP_("button", "Complain"),
     Intent.COMPLAINT_STATUS: NP_("button", "My complaint"),
     Intent.HUMAN_AGENT: NP_("button", "Talk to an officer"),
+    Intent.ASK_PENALTIES: NP_("button", "Penalties"),
+    Intent.ASK_OBLIGATIONS: NP_("button", "Obligations"),
+    Intent.ASK_CONTACT: NP_("button", "Contacts"),
     Intent.OUT_OF_SCOPE: NP_("button", "Something else"),
 }
 

@@ -74,10 +74,10 @@ def test_numbers_pick_buttons_and_the_conversation_is_kept(chat_env: dict[str, s
     assert "50$" in first.stdout and "250$" in first.stdout
     # Later runs of the same user resume the same conversation: in Khmer, mid-flow.
     second = run_chat(["តើខ្ញុំមានសិទ្ធិទេ?", "2"], chat_env)  # 2 = sole proprietorship
-    assert "ជំហានទី 2 នៃ 4" in second.stdout
+    assert "ជំហានទី2/4" in second.stdout
     third = run_chat(["ថយក្រោយ"], chat_env)
     assert third.returncode == 0, third.stderr
-    assert "ជំហានទី 1 នៃ 4" in third.stdout
+    assert "ជំហានទី1/4" in third.stdout
     other = run_chat(["hello"], chat_env, "--user", "someone-else")
     assert "Hello" in other.stdout
 

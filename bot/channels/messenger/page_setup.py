@@ -16,7 +16,7 @@ from bot.i18n import N_, NP_, _, pgettext, use_locale
 
 log = logging.getLogger(__name__)
 
-GET_STARTED_PAYLOAD: Final = "nav:menu"
+GET_STARTED_PAYLOAD: Final = "i:greet"
 GREETING_LIMIT: Final = 160
 MENU_TITLE_LIMIT: Final = 30
 MENU_ITEM_LIMIT: Final = 20
