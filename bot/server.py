@@ -54,6 +54,9 @@ def build_web_app(settings: Settings) -> web.Application:
     app[SETTINGS_KEY] = settings
     app.cleanup_ctx.append(_runtime_context)
     app.router.add_get("/healthz", healthz)
+    from bot.web import setup_public_register  # the public register needs no channel token
+
+    setup_public_register(app)
     if settings.telegram_bot_token:
         from bot.channels.telegram.setup import setup_telegram
 

@@ -82,7 +82,9 @@ def _certificate_statement() -> AnySelect:
 @cache
 def _covered_statement() -> AnySelect:
     return (
-        select(CertificateIdentifier.kind, CertificateIdentifier.value, CertificateIdentifier.display)
+        select(
+            CertificateIdentifier.kind, CertificateIdentifier.value, CertificateIdentifier.display
+        )
         .where(CertificateIdentifier.certificate_id == bindparam("number"))
         .order_by(CertificateIdentifier.kind, CertificateIdentifier.value)
     )
