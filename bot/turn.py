@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from backend_client import RegistryBackend
 from bot.dialogue.state import DialogueState
@@ -11,18 +13,29 @@ from bot.settings import Settings
 from kb import KnowledgeBase
 from nlu import ParseResult
 
+if TYPE_CHECKING:
+    from bot.intake import FileIntake
+
 
 @dataclass(slots=True)
 class Turn:
-    """One inbound message being handled, with everything handlers may read or change."""
+    """One inbound message being handled, with everything handlers may read or change.
+
+    ``now`` is the turn's time from the core's clock (tests inject one); ``intake`` checks and
+    stores the files a form takes; ``services`` holds optional collaborators by name (e.g. the
+    deliveries) for handlers that need them.
+    """
 
     message: InboundMessage
     state: DialogueState
     kb: KnowledgeBase
     settings: Settings
     backend: RegistryBackend
+    now: datetime
+    intake: FileIntake
     parse: ParseResult | None = None
     outbox: Outbox = field(default_factory=Outbox)
+    services: dict[str, Any] = field(default_factory=dict)
 
     @property
     def text(self) -> str:

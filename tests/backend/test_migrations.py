@@ -12,7 +12,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Connection, inspect, text
 
 from backend_client import BackendUnavailable, BusinessRecord
-from bot.dialogue.models import conversation_metadata
+from bot.tables import bot_metadata as conversation_metadata
 from registry.database import (
     alembic_config,
     create_engine,
