@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Final
 from urllib.parse import urlencode
 
@@ -19,7 +20,7 @@ from backend_client import (
     ShopMatch,
     ShopVerdict,
 )
-from bot.i18n import _, current_locale, format_long_date, pgettext
+from bot.i18n import _, current_locale, pgettext, use_locale
 from bot.public_links import PublicLinks
 from bot.web.verdicts import (
     CoveredIdentifier,
@@ -28,6 +29,7 @@ from bot.web.verdicts import (
     complaints_line,
     covered_identifier,
     is_conclusive,
+    long_date,
     public_verdict,
     shop_verdict,
     uncovered_identifier_verdict,
@@ -196,16 +198,46 @@ class PageAddress:
 
     def href(self, lang: str | None, *, absolute: bool = False) -> str:
         """This page's address in ``lang`` (None: without a language)."""
-        query = list(self.query)
+        parts = [urlencode(self.query)] if self.query else []
         if lang is not None:
-            query.append(("lang", lang))
-        tail = f"{self.path}?{urlencode(query)}" if query else self.path
+            parts.append(f"lang={lang}")  # a supported locale code: nothing to escape
+        tail = f"{self.path}?{'&'.join(parts)}" if parts else self.path
         return f"{self.base_url}{tail}" if absolute else tail
+
+
+@dataclass(frozen=True, slots=True)
+class _Chrome:
+    """The words every page of one locale shares (built once per locale)."""
+
+    site_name: str
+    home: Link
+    footer: str
+    form_label: str
+    form_placeholder: str
+    form_button: str
+
+
+@cache
+def _chrome(lang: str) -> _Chrome:
+    with use_locale(lang):
+        site_name = _("CETS public register")
+        return _Chrome(
+            site_name=site_name,
+            home=Link(site_name, f"/search?lang={lang}"),
+            footer=_(
+                "The public register of the Cambodia E-commerce Trustmark (CETS), Ministry of "
+                "Commerce. The trustmark is no warranty for any shop's goods or services."
+            ),
+            form_label=_("Check a shop"),
+            form_placeholder=_("Page link, phone, name or CETS-…"),
+            form_button=pgettext("button", "Check"),
+        )
 
 
 def _meta(address: PageAddress, title: str, description: str, *, noindex: bool) -> PageMeta:
     lang = current_locale()
     other = "en" if lang == "km" else "km"
+    chrome = _chrome(lang)
     return PageMeta(
         lang=lang,
         title=title,
@@ -216,14 +248,11 @@ def _meta(address: PageAddress, title: str, description: str, *, noindex: bool) 
             ("x-default", address.href(None, absolute=True)),
         ),
         og_locale=OG_LOCALES[lang],
-        site_name=_("CETS public register"),
+        site_name=chrome.site_name,
         noindex=noindex,
         switch=Link(LANGUAGE_NAMES[other], address.href(other)),
-        home=Link(_("CETS public register"), f"/search?{urlencode({'lang': lang})}"),
-        footer=_(
-            "The public register of the Cambodia E-commerce Trustmark (CETS), Ministry of "
-            "Commerce. The trustmark is no warranty for any shop's goods or services."
-        ),
+        home=chrome.home,
+        footer=chrome.footer,
         stylesheet=address.stylesheet,
         icon=address.icon,
     )
@@ -231,17 +260,29 @@ def _meta(address: PageAddress, title: str, description: str, *, noindex: bool) 
 
 def search_form(value: str = "") -> SearchForm:
     """The search box in the current locale."""
+    lang = current_locale()
+    chrome = _chrome(lang)
     return SearchForm(
-        label=_("Check a shop"),
-        placeholder=_("Page link, phone, name or CETS-…"),
-        button=pgettext("button", "Check"),
+        label=chrome.form_label,
+        placeholder=chrome.form_placeholder,
+        button=chrome.form_button,
         value=value,
-        lang=current_locale(),
+        lang=lang,
     )
 
 
 def bot_links(links: PublicLinks) -> BotLinks:
     """Buttons that open the bot to check another shop or to complain, on each configured app."""
+    return _bot_links(current_locale(), links)
+
+
+@cache
+def _bot_links(lang: str, links: PublicLinks) -> BotLinks:
+    with use_locale(lang):
+        return _build_bot_links(links)
+
+
+def _build_bot_links(links: PublicLinks) -> BotLinks:
     check = pgettext("button", "Check another shop")
     complain = pgettext("button", "Complain")
     channels = []
@@ -281,8 +322,8 @@ def certificate_page(
     verdict = public_verdict(view)
     facts = [
         Fact(_("Certificate number"), certificate.certificate_id),
-        Fact(_("Valid from"), format_long_date(certificate.valid_from)),
-        Fact(_("Valid until"), format_long_date(certificate.valid_until)),
+        Fact(_("Valid from"), long_date(certificate.valid_from)),
+        Fact(_("Valid until"), long_date(certificate.valid_until)),
     ]
     if certificate.registration_no:
         facts.append(Fact(_("E-commerce registration"), certificate.registration_no))

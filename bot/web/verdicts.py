@@ -10,7 +10,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from datetime import date
 from enum import StrEnum
+from functools import lru_cache
 from typing import Final
 
 from backend_client import (
@@ -24,7 +26,7 @@ from backend_client import (
     ShopVerdict,
     Verdict,
 )
-from bot.i18n import _, format_long_date, format_number, ngettext
+from bot.i18n import _, current_locale, format_long_date, format_number, ngettext, use_locale
 
 _INVISIBLE: Final = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
 _SPACES: Final = re.compile(r"\s+")
@@ -58,6 +60,18 @@ class CoveredIdentifier:
     kind_label: str
     text: str
     href: str | None
+
+
+def long_date(value: date) -> str:
+    """A date written out in the current locale (Babel, as the bot writes it; memoised: a
+    certificate page shows three)."""
+    return _long_date(current_locale(), value)
+
+
+@lru_cache(maxsize=4096)
+def _long_date(lang: str, value: date) -> str:
+    with use_locale(lang):
+        return format_long_date(value)
 
 
 def comparable_name(name: str) -> str:
@@ -97,21 +111,21 @@ def certificate_verdict(certificate: Certificate, *, blacklisted: bool = False) 
             Tone.GOOD,
             _("Certified"),
             _("This certificate is valid until {date}.").format(
-                date=format_long_date(certificate.valid_until)
+                date=long_date(certificate.valid_until)
             ),
         )
     if status is CertificateStatus.SUSPENDED:
         if certificate.suspended_until is not None:
             detail = _(
                 "Suspended until {date}. The shop may not show the trustmark until then."
-            ).format(date=format_long_date(certificate.suspended_until))
+            ).format(date=long_date(certificate.suspended_until))
         else:
             detail = _("The shop may not show the trustmark while it is suspended.")
         return VerdictText(Tone.CAUTION, _("Suspended"), detail)
     if status is CertificateStatus.REVOKED:
         if certificate.revoked_on is not None:
             detail = _("Revoked on {date}. This shop may no longer show the trustmark.").format(
-                date=format_long_date(certificate.revoked_on)
+                date=long_date(certificate.revoked_on)
             )
         else:
             detail = _("This shop may no longer show the trustmark.")
@@ -120,7 +134,7 @@ def certificate_verdict(certificate: Certificate, *, blacklisted: bool = False) 
         Tone.CAUTION,
         _("Expired"),
         _("Expired on {date}. The shop may not show the trustmark until it renews.").format(
-            date=format_long_date(certificate.valid_until)
+            date=long_date(certificate.valid_until)
         ),
     )
 
