@@ -21,7 +21,7 @@ from backend_client import (
     ShopVerdict,
 )
 from bot.i18n import _, current_locale, pgettext, use_locale
-from bot.public_links import PublicLinks
+from bot.public_links import PublicLinks, certificate_argument
 from bot.web.verdicts import (
     CoveredIdentifier,
     Tone,
@@ -271,28 +271,33 @@ def search_form(value: str = "") -> SearchForm:
     )
 
 
-def bot_links(links: PublicLinks) -> BotLinks:
-    """Buttons that open the bot to check another shop or to complain, on each configured app."""
-    return _bot_links(current_locale(), links)
+def bot_links(links: PublicLinks, certificate_id: str | None = None) -> BotLinks:
+    """Buttons that open the bot on each configured app: this certificate's check (its deep
+    link), another shop's check, a complaint."""
+    return _bot_links(current_locale(), links, certificate_id)
 
 
 @cache
-def _bot_links(lang: str, links: PublicLinks) -> BotLinks:
+def _bot_links(lang: str, links: PublicLinks, certificate_id: str | None) -> BotLinks:
     with use_locale(lang):
-        return _build_bot_links(links)
-
-
-def _build_bot_links(links: PublicLinks) -> BotLinks:
-    check = pgettext("button", "Check another shop")
-    complain = pgettext("button", "Complain")
-    channels = []
-    for channel, build in (("Telegram", links.telegram), ("Messenger", links.messenger)):
-        check_link, complain_link = build("check"), build("complain")
-        if check_link is not None and complain_link is not None:
-            channels.append(
-                ChannelLinks(channel, (Link(check, check_link), Link(complain, complain_link)))
+        labelled = [
+            (pgettext("button", "Check another shop"), "check"),
+            (pgettext("button", "Complain"), "complain"),
+        ]
+        if certificate_id is not None:
+            labelled.insert(
+                0,
+                (pgettext("button", "Open in the CETS bot"), certificate_argument(certificate_id)),
             )
-    return BotLinks(_("Open the CETS bot to check another shop or to complain:"), tuple(channels))
+        channels = []
+        for channel, build in (("Telegram", links.telegram), ("Messenger", links.messenger)):
+            built = [(label, build(argument)) for label, argument in labelled]
+            buttons = tuple(Link(label, href) for label, href in built if href is not None)
+            if buttons:
+                channels.append(ChannelLinks(channel, buttons))
+        return BotLinks(
+            _("Open the CETS bot to check another shop or to complain:"), tuple(channels)
+        )
 
 
 def shop_names(name: str, name_km: str | None) -> tuple[NameLine, ...]:
@@ -340,7 +345,7 @@ def certificate_page(
             "Is this the page you are buying from? If it is not listed here, the badge may be "
             "copied."
         ),
-        bot=bot_links(links),
+        bot=bot_links(links, certificate.certificate_id),
         form=search_form(),
     )
 

@@ -19,7 +19,7 @@ from bot.i18n import _, format_long_date, use_locale
 from bot.public_links import PublicLinks
 from registry.demo import DemoShop
 from tests.web.browser import VIEWPORT, HeadlessChromium, PageSnapshot
-from tests.web.conftest import BOT_USERNAME, DemoRegister
+from tests.web.conftest import BOT_USERNAME, MESSENGER_PAGE, DemoRegister
 
 pytestmark = pytest.mark.browser
 
@@ -107,8 +107,14 @@ def test_certificate_page_shows_verdict_dates_and_what_it_covers(
     assert shop.certificate_id in snapshot.text
     assert_verdict_on_first_screen(snapshot, tone)
     assert_light_and_safe(snapshot)
-    assert f"https://t.me/{BOT_USERNAME}?start=check" in snapshot.html
-    assert f"https://t.me/{BOT_USERNAME}?start=complain" in snapshot.html
+    for link in (
+        f"https://t.me/{BOT_USERNAME}?start=cert_{shop.certificate_id}",
+        f"https://m.me/{MESSENGER_PAGE}?ref=cert_{shop.certificate_id}",
+        f"https://t.me/{BOT_USERNAME}?start=check",
+        f"https://t.me/{BOT_USERNAME}?start=complain",
+        f"https://m.me/{MESSENGER_PAGE}?ref=complain",
+    ):
+        assert f'href="{link}"' in snapshot.html
 
 
 @pytest.mark.parametrize("locale", ["km", "en"])
