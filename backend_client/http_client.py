@@ -39,6 +39,7 @@ from backend_client.models import (
     ComplaintStatus,
     EvidenceItem,
     ImportReport,
+    PublicCertificate,
     ShopMatch,
     ShopVerdict,
     StatusChangePage,
@@ -87,6 +88,14 @@ class HttpRegistryBackend:
         )
         matches: ShopMatches = _decoded(ShopMatches, data)
         return matches.matches
+
+    async def get_public_certificate(self, certificate_id: str) -> PublicCertificate:
+        """A certificate as the public register shows it (NotFound for a number never issued)."""
+        data = await self._http.request(
+            "GET", routes.path(routes.PUBLIC_CERTIFICATE, certificate_id=certificate_id)
+        )
+        certificate: PublicCertificate = _decoded(PublicCertificate, data)
+        return certificate
 
     async def create_application(
         self,

@@ -25,6 +25,7 @@ from backend_client.models import (
     ComplaintStatus,
     EvidenceItem,
     ImportReport,
+    PublicCertificate,
     ShopMatch,
     ShopVerdict,
     StatusChangePage,
@@ -40,6 +41,10 @@ class RegistryBackend(Protocol):
 
     async def find_shops(self, query: str, *, limit: int = 5) -> tuple[ShopMatch, ...]:
         """Find shops by any identifier, certificate id, registration number or fuzzy name."""
+        ...
+
+    async def get_public_certificate(self, certificate_id: str) -> PublicCertificate:
+        """A certificate as the public register shows it (NotFound for a number never issued)."""
         ...
 
     async def create_application(

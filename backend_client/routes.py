@@ -10,6 +10,7 @@ OPENAPI = "/openapi.yaml"
 # Bot endpoints (bot token); {channel}/{user_id} is the user the bot acts for.
 SHOPS = "/v1/shops"
 STATUS_CHANGES = "/v1/status-changes"
+PUBLIC_CERTIFICATE = "/v1/certificates/{certificate_id}"
 APPLICATIONS = "/v1/users/{channel}/{user_id}/applications"
 APPLICATION = "/v1/users/{channel}/{user_id}/applications/{application_id}"
 APPLICATION_EVIDENCE = "/v1/users/{channel}/{user_id}/applications/{application_id}/evidence"

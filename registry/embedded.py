@@ -26,12 +26,13 @@ from backend_client.models import (
     EvidenceItem,
     ImportReport,
     Owner,
+    PublicCertificate,
     ShopMatch,
     ShopVerdict,
     StatusChangePage,
     StoredEvidence,
 )
-from registry import applications, businesses, certificates, complaints, shops
+from registry import applications, businesses, certificates, complaints, public_register, shops
 from registry.database import create_engine, current_revision, head_revision
 from registry.evidence import evidence_for, read_evidence
 from registry.idempotency import claim, fingerprint, scoped_key, settle
@@ -95,6 +96,12 @@ class EmbeddedBackend:
     async def find_shops(self, query: str, *, limit: int = 5) -> tuple[ShopMatch, ...]:
         """Find shops by any identifier, certificate id, registration number or fuzzy name."""
         return await self._store.read_sync(lambda s: shops.find_shops(s, query, limit=limit))
+
+    async def get_public_certificate(self, certificate_id: str) -> PublicCertificate:
+        """A certificate as the public register shows it (NotFound for a number never issued)."""
+        return await self._store.read_sync(
+            lambda s: public_register.public_certificate(s, certificate_id)
+        )
 
     async def create_application(
         self,

@@ -216,6 +216,12 @@ async def find_shops(request: web.Request) -> web.Response:
     return _json(ShopMatches(matches))
 
 
+async def get_public_certificate(request: web.Request) -> web.Response:
+    """GET /v1/certificates/{certificate_id}"""
+    backend = request.app[BACKEND]
+    return _json(await backend.get_public_certificate(request.match_info["certificate_id"]))
+
+
 async def create_application(request: web.Request) -> web.Response:
     """POST /v1/users/{channel}/{user_id}/applications"""
     body = await _body(request, CreateApplicationBody)
@@ -481,6 +487,7 @@ def create_app(config: ServerConfig, middlewares: Sequence[Middleware] = ()) -> 
             web.get(routes.OPENAPI, openapi),
             web.get(routes.SHOPS, find_shops),
             web.get(routes.STATUS_CHANGES, status_changes),
+            web.get(routes.PUBLIC_CERTIFICATE, get_public_certificate),
             web.post(routes.APPLICATIONS, create_application),
             web.get(routes.APPLICATIONS, list_applications),
             web.get(routes.APPLICATION, get_application),
