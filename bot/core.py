@@ -9,13 +9,14 @@ from bot import keyboards
 from bot.dialogue.state import Step
 from bot.dialogue.store import ConversationStore
 from bot.handlers import language, menu
-from bot.handlers.verification import MAX_MATCHES, shop_card
+from bot.handlers.verification import inline_cards
 from bot.i18n import NP_, _, pgettext, use_locale
 from bot.language import decide_locale
 from bot.messages import Button, CardReply, InboundMessage, Reply
 from bot.navigation import Navigation, parse_navigation, parse_navigation_payload
 from bot.ordering import KeyedLocks
 from bot.routing import (
+    ATTACHMENT_HANDLER,
     INTENT_HANDLERS,
     PAYLOAD_HANDLERS,
     RESUMABLE_STEPS,
@@ -109,11 +110,8 @@ class ConversationCore:
 
     async def shop_cards(self, query: str, locale: str) -> list[CardReply]:
         """Verification cards for shops matching ``query``, for inline search in a chat."""
-        if not query.strip():
-            return []
         with use_locale(locale):
-            matches = await self._backend.find_shops(query.strip(), limit=MAX_MATCHES)
-            return [shop_card(match) for match in matches]
+            return await inline_cards(self._backend, query)
 
     async def handle(self, message: InboundMessage) -> list[Reply]:
         """Handle one message and return the replies to send, in order."""
@@ -146,7 +144,7 @@ class ConversationCore:
             return
         if not turn.text:
             if message.attachments:
-                await menu.attachment_not_expected(turn)
+                await ATTACHMENT_HANDLER(turn)
             else:
                 await menu.main_menu(turn)
             return

@@ -15,6 +15,7 @@ from bot.handlers import (
     fees,
     language,
     menu,
+    payment_qr,
     upcoming,
     verification,
 )
@@ -58,8 +59,14 @@ PAYLOAD_HANDLERS: Final[Mapping[str, PayloadHandler]] = MappingProxyType(
         "crit": criteria.on_payload,
         "cert": verification.on_certificate_payload,
         "share": verification.on_certificate_payload,
+        "pick": verification.on_pick,
+        "cmp": verification.on_complaint_payload,
     }
 )
+
+# Files sent when no question expects one: a payment QR is checked, anything else is "not
+# expected" (see bot.handlers.payment_qr).
+ATTACHMENT_HANDLER: Final[Handler] = payment_qr.check_attachment
 
 STEP_HANDLERS: Final[Mapping[Step, StepHandler]] = MappingProxyType(
     {

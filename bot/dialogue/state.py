@@ -34,6 +34,9 @@ class DialogueState:
     answers: dict[str, str] = field(default_factory=dict)
     back_stack: list[Step] = field(default_factory=list)
     version: int = 0
+    # Facts kept across flows, e.g. the certificate the user checked last (to tell a badge
+    # copied onto another page); leave_flow keeps them.
+    context: dict[str, str] = field(default_factory=dict)
 
     def go_to(self, step: Step) -> None:
         """Move forward to ``step``, remembering where we were so "back" can return."""

@@ -8,6 +8,9 @@ from bot.dialogue.models import ConversationRecord
 from bot.dialogue.state import DialogueState, Step
 from bot.language import LocaleSource
 
+CONTEXT_PREFIX = "ctx:"
+"""Slots under this prefix hold ``DialogueState.context`` (kept across flows)."""
+
 
 class ConversationStore:
     """Persists :class:`DialogueState` per (channel, user)."""
@@ -27,7 +30,16 @@ class ConversationStore:
                 locale=record.locale,
                 locale_source=LocaleSource(record.locale_source),
                 step=DialogueState.parse_step(record.step),
-                answers={str(k): str(v) for k, v in (record.slots or {}).items()},
+                answers={
+                    str(k): str(v)
+                    for k, v in (record.slots or {}).items()
+                    if not str(k).startswith(CONTEXT_PREFIX)
+                },
+                context={
+                    str(k).removeprefix(CONTEXT_PREFIX): str(v)
+                    for k, v in (record.slots or {}).items()
+                    if str(k).startswith(CONTEXT_PREFIX)
+                },
                 back_stack=[DialogueState.parse_step(s) for s in (record.back_stack or [])],
                 version=record.version,
             )
@@ -42,7 +54,10 @@ class ConversationStore:
             record.locale = state.locale
             record.locale_source = state.locale_source.value
             record.step = state.step.value
-            record.slots = dict(state.answers)
+            record.slots = {
+                **state.answers,
+                **{CONTEXT_PREFIX + k: v for k, v in state.context.items()},
+            }
             record.back_stack = [s.value for s in state.back_stack if s is not Step.IDLE]
             record.version = state.version + 1
         state.version += 1
