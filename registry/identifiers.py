@@ -387,7 +387,7 @@ def _payment_value(raw: str) -> str | None:
     """``name@bank`` lower-cased; an account number keeps its digits only (``000-123 456``)."""
     account = re.sub(r"\s", "", raw.lower())
     local, at, bank = account.partition("@")
-    if at and re.fullmatch(r"[\d\-.]+", local) and any(c.isdigit() for c in local):
+    if at and re.fullmatch(r"\+?[\d\-.()]+", local) and any(c.isdigit() for c in local):
         account = f"{re.sub(r'[^0-9]', '', local)}@{bank}"
     return account if _PAYMENT.match(account) else None
 
