@@ -1,9 +1,11 @@
-"""Certified shops made in a test's own registry, the way officers certify them."""
+"""Support for the shop-check tests: certified shops made in the test's own registry the way
+officers certify them, cores on an HTTP registry (running or dead), and what a user reads."""
 
 from __future__ import annotations
 
 import itertools
-from collections.abc import AsyncIterator, Sequence
+import socket
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from decimal import Decimal
@@ -16,6 +18,8 @@ from backend_client import (
     IdentifierKind,
     Owner,
 )
+from bot.core import ConversationCore
+from bot.messages import CardReply, Reply, TextReply
 from registry.embedded import EmbeddedBackend, EmbeddedOfficer, open_store
 from tests.backend.support import screenshot
 
@@ -73,3 +77,39 @@ async def certify(database_url: str, sellers: Sequence[Seller]) -> dict[str, str
                 )
             issued[seller.name] = approved.certificate_id
     return issued
+
+
+def seen(replies: list[Reply]) -> str:
+    """Everything the user reads in these replies."""
+    parts: list[str] = []
+    for reply in replies:
+        if isinstance(reply, CardReply):
+            parts += [reply.title, reply.subtitle]
+        elif isinstance(reply, TextReply):
+            parts.append(reply.text)
+    return "\n".join(parts)
+
+
+def without(replies: list[Reply], *data: str) -> list[Reply]:
+    """The replies with the user's own words taken out (an echoed name is not a language mix)."""
+    cleaned: list[Reply] = []
+    for reply in replies:
+        if isinstance(reply, TextReply):
+            text = reply.text
+            for item in data:
+                text = text.replace(item, "")
+            cleaned.append(TextReply(text, reply.buttons))
+        else:
+            cleaned.append(reply)
+    return cleaned
+
+
+def dead_port() -> int:
+    """A loopback port nothing listens on."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+CoreOn = Callable[[str], Awaitable[ConversationCore]]
+"""Makes a core whose registry is the HTTP server at a URL (fixture ``core_on``)."""

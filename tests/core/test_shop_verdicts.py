@@ -7,26 +7,25 @@ links that name no page ask for the page; an unreachable registry never reads as
 
 from __future__ import annotations
 
-import socket
-from collections.abc import AsyncIterator, Awaitable, Callable
-
 import pytest
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
-from backend_client.http_client import HttpRegistryBackend
-from backend_client.transport import RetryPolicy
 from bot.channels.collecting import CollectingChannel
 from bot.core import ConversationCore
-from bot.database import open_engine, prepare_database
-from bot.dialogue.store import ConversationStore
-from bot.messages import Button, CardReply, Reply, TextReply
+from bot.database import open_engine
+from bot.messages import Button, CardReply, Reply
 from bot.settings import Settings
-from kb import KnowledgeBase
-from nlu.embedded import CLARIFY_THRESHOLD, EmbeddedNlu
 from registry.demo import seed_demo
-from tests.backend.support import BOT_TOKEN, start_reference_server
+from tests.backend.support import start_reference_server
 from tests.conftest import open_chat
-from tests.core.shops import Seller, certify
+from tests.core.shops import (
+    CoreOn,
+    Seller,
+    certify,
+    dead_port,
+    seen,
+    without,
+)
 from tests.language_check import assert_single_language
 
 SAFETY = {
@@ -61,31 +60,6 @@ async def certified(core: ConversationCore, settings: Settings) -> dict[str, str
 
 def cards(replies: list[Reply]) -> list[CardReply]:
     return [r for r in replies if isinstance(r, CardReply)]
-
-
-def seen(replies: list[Reply]) -> str:
-    """Everything the user reads in these replies."""
-    parts: list[str] = []
-    for reply in replies:
-        if isinstance(reply, CardReply):
-            parts += [reply.title, reply.subtitle]
-        elif isinstance(reply, TextReply):
-            parts.append(reply.text)
-    return "\n".join(parts)
-
-
-def without(replies: list[Reply], *data: str) -> list[Reply]:
-    """The replies with the user's own words taken out (an echoed name is not a language mix)."""
-    cleaned: list[Reply] = []
-    for reply in replies:
-        if isinstance(reply, TextReply):
-            text = reply.text
-            for item in data:
-                text = text.replace(item, "")
-            cleaned.append(TextReply(text, reply.buttons))
-        else:
-            cleaned.append(reply)
-    return cleaned
 
 
 def payloads(chat: CollectingChannel) -> list[str]:
@@ -297,45 +271,6 @@ async def test_the_greeting_and_the_menu_offer_the_shop_check(
 
 
 # The registry unreachable: never a verdict
-
-
-def dead_port() -> int:
-    """A loopback port nothing listens on."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-CoreOn = Callable[[str], Awaitable[ConversationCore]]
-
-
-@pytest.fixture
-async def core_on(
-    settings: Settings, nlu_engine: EmbeddedNlu, knowledge_base: KnowledgeBase
-) -> AsyncIterator[CoreOn]:
-    """Make a core whose registry is the HTTP server at a URL (the bot's real HTTP client)."""
-    await prepare_database(settings.database_url)
-    engine = open_engine(settings.database_url)
-    backends: list[HttpRegistryBackend] = []
-
-    async def make(url: str) -> ConversationCore:
-        backend = HttpRegistryBackend(
-            url, BOT_TOKEN, retry=RetryPolicy(attempts=2, first_delay=0.05)
-        )
-        backends.append(backend)
-        return ConversationCore(
-            store=ConversationStore(engine),
-            nlu=nlu_engine,
-            kb=knowledge_base,
-            settings=settings,
-            backend=backend,
-            clarify_threshold=CLARIFY_THRESHOLD,
-        )
-
-    yield make
-    for backend in backends:
-        await backend.close()
-    await engine.dispose()
 
 
 def assert_no_verdict(replies: list[Reply], locale: str) -> None:
