@@ -2,34 +2,45 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
+import re
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import timedelta
+from typing import Final
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend_client import RegistryBackend
-from bot import keyboards
-from bot.dialogue.state import Step
-from bot.dialogue.store import ConversationStore
+from bot import forms, keyboards
+from bot.channels.text_render import reply_buttons
+from bot.clock import Clock, SystemClock
+from bot.dialogue.state import DialogueState, OfferedButton
+from bot.dialogue.store import ConversationStore, StaleStateError
+from bot.forms import FORMS
 from bot.handlers import language, menu
 from bot.handlers.verification import inline_cards
 from bot.i18n import NP_, _, pgettext, use_locale
+from bot.intake import FileIntake, FileLimits
 from bot.language import decide_locale
 from bot.messages import Button, CardReply, InboundMessage, Reply
 from bot.navigation import Navigation, parse_navigation, parse_navigation_payload
-from bot.ordering import KeyedLocks
-from bot.routing import (
-    ATTACHMENT_HANDLER,
-    INTENT_HANDLERS,
-    PAYLOAD_HANDLERS,
-    RESUMABLE_STEPS,
-    STEP_HANDLERS,
-    STEP_PROMPTS,
-    TOPIC_INTENTS,
-)
+from bot.routing import ATTACHMENT_HANDLER, INTENT_HANDLERS, PAYLOAD_HANDLERS, TOPIC_INTENTS
 from bot.settings import Settings
 from bot.turn import Turn
 from kb import KnowledgeBase
 from nlu import Intent, NluEngine
 
 log = logging.getLogger(__name__)
+
+CommitHook = Callable[[AsyncSession, Sequence[Reply]], Awaitable[None]]
+"""Awaited inside the transaction that saves a turn's state, with the turn's replies."""
+
+DRAFT_LIFETIME: Final = timedelta(days=30)
+TURN_ATTEMPTS: Final = 3
+LONG_MESSAGE: Final = 1000
+_KHMER_DIGITS: Final = str.maketrans("០១២៣៤៥៦៧៨៩", "0123456789")
+_NUMBER: Final = re.compile(r"^\s*#?([0-9]{1,3})\s*[.)]?\s*$")
 
 _INTENT_LABELS = {
     Intent.GREET: NP_("button", "Hello"),
@@ -59,7 +70,12 @@ def intent_button(intent: Intent) -> Button:
 
 
 class ConversationCore:
-    """Handles each user's messages one at a time, in order, with persisted state."""
+    """Runs one turn per message on the user's persisted state; sends nothing itself.
+
+    Per-user ordering is the caller's (the inbox's) job. A turn's state is saved with a
+    compare-and-swap; when another writer got there first, the turn is run again on the new
+    state (handlers' side effects carry idempotency keys, so a re-run creates nothing twice).
+    """
 
     def __init__(
         self,
@@ -70,6 +86,8 @@ class ConversationCore:
         settings: Settings,
         backend: RegistryBackend,
         clarify_threshold: float,
+        intake: FileIntake | None = None,
+        clock: Clock | None = None,
     ) -> None:
         self._backend = backend
         self._store = store
@@ -77,21 +95,29 @@ class ConversationCore:
         self._kb = kb
         self._settings = settings
         self._clarify_threshold = clarify_threshold
-        self._locks = KeyedLocks()
+        self._intake = intake
+        self.clock: Clock = clock or SystemClock()
+        self.services: dict[str, object] = {}
+
+    @property
+    def intake(self) -> FileIntake:
+        """The file intake forms store files through."""
+        if self._intake is None:
+            self._intake = FileIntake(self._store.engine, FileLimits.from_env())
+        return self._intake
 
     async def set_language(self, channel: str, user_id: str, locale: str) -> None:
         """Record a language the user chose outside the chat (e.g. ``--lang`` or a setting)."""
-        async with self._locks.hold((channel, user_id)):
+        for _attempt in range(TURN_ATTEMPTS):
             state = await self._store.load(channel, user_id)
-            turn = Turn(
-                message=InboundMessage(channel=channel, user_id=user_id),
-                state=state,
-                kb=self._kb,
-                settings=self._settings,
-                backend=self._backend,
-            )
+            turn = self._turn(InboundMessage(channel=channel, user_id=user_id), state)
             await language.set_language(turn, locale)
-            await self._store.save(state)
+            try:
+                await self._store.save(state)
+            except StaleStateError:
+                continue
+            return
+        raise StaleStateError("the conversation kept changing")
 
     async def saved_locale(self, channel: str, user_id: str) -> str | None:
         """The language this user's conversation is in, once one is known."""
@@ -113,25 +139,58 @@ class ConversationCore:
         with use_locale(locale):
             return await inline_cards(self._backend, query)
 
-    async def handle(self, message: InboundMessage) -> list[Reply]:
-        """Handle one message and return the replies to send, in order."""
-        async with self._locks.hold(message.conversation_key):
+    async def handle(
+        self, message: InboundMessage, *, commit: CommitHook | None = None
+    ) -> list[Reply]:
+        """Handle one message and return the replies to send, in order.
+
+        ``commit`` runs inside the transaction that saves the new state, so a caller can store
+        the turn's outcome (e.g. an inbox event's status and these replies) atomically with it.
+        """
+        for attempt in range(TURN_ATTEMPTS):
             state = await self._store.load(message.channel, message.user_id)
+            turn = self._turn(message, state)
             decision = decide_locale(
                 state.locale, state.locale_source, message.text, message.language_code
             )
             state.locale, state.locale_source = decision.locale, decision.source
-            turn = Turn(
-                message=message,
-                state=state,
-                kb=self._kb,
-                settings=self._settings,
-                backend=self._backend,
-            )
+            forms.expire_drafts(turn, DRAFT_LIFETIME)
             with use_locale(decision.locale):
                 await self._dispatch(turn)
-            await self._store.save(state)
-            return list(turn.outbox.replies)
+            replies = list(turn.outbox.replies)
+            self._remember_buttons(state, replies)
+            state.last_seen_at = turn.now
+
+            async def hook(session: AsyncSession, replies: list[Reply] = replies) -> None:
+                if commit is not None:
+                    await commit(session, replies)
+
+            try:
+                await self._store.save(state, hook)
+            except StaleStateError:
+                log.info("conversation changed during a turn; running it again (%d)", attempt + 1)
+                continue
+            return replies
+        raise StaleStateError("the conversation kept changing during the turn")
+
+    def _turn(self, message: InboundMessage, state: DialogueState) -> Turn:
+        return Turn(
+            message=message,
+            state=state,
+            kb=self._kb,
+            settings=self._settings,
+            backend=self._backend,
+            now=self.clock.now(),
+            intake=self.intake,
+            services=self.services,
+        )
+
+    @staticmethod
+    def _remember_buttons(state: DialogueState, replies: Sequence[Reply]) -> None:
+        """Keep the buttons just offered, so that "2" picks the second one, even after a restart."""
+        buttons = [b for reply in replies for b in reply_buttons(reply)]
+        if buttons or replies:
+            state.offered = [OfferedButton(b.label, b.payload) for b in buttons]
 
     async def _dispatch(self, turn: Turn) -> None:
         message = turn.message
@@ -142,24 +201,53 @@ class ConversationCore:
         if navigation is not None:
             await self._navigate(turn, navigation)
             return
-        if not turn.text:
-            if message.attachments:
-                await ATTACHMENT_HANDLER(turn)
-            else:
-                await menu.main_menu(turn)
+        if not turn.text and not message.attachments:
+            await menu.main_menu(turn)
             return
-        turn.parse = await self._nlu.parse(turn.text)
-        step_handler = STEP_HANDLERS.get(turn.state.step)
-        if step_handler is not None and await step_handler(turn):
+        if turn.text:
+            turn.parse = await self._nlu.parse(turn.text)
+        typed_numbers = forms.expects_typed_numbers(turn)
+        if not typed_numbers and await self._pick_by_number(turn):
+            return
+        if await forms.take_input(turn):
+            return
+        if typed_numbers and await self._pick_by_number(turn):
+            return
+        if not turn.text:
+            await ATTACHMENT_HANDLER(turn)
+            return
+        in_flow = turn.state.active_flow() is not None
+        if _is_noise(turn.text):
+            if not (in_flow and await forms.reask(turn)):
+                await menu.not_understood(turn)
             return
         intent = self._confident_intent(turn)
-        if step_handler is not None and (intent is None or intent not in TOPIC_INTENTS):
-            await self._reask(turn)
+        if in_flow and (intent is None or intent not in TOPIC_INTENTS):
+            await forms.reask(turn)
             return
         if intent is None:
             await self._clarify(turn)
             return
         await self._run_intent(turn, intent)
+
+    async def _pick_by_number(self, turn: Turn) -> bool:
+        """A typed number picks an offered button; one out of range gets the choices again."""
+        match = _NUMBER.match(turn.text.translate(_KHMER_DIGITS))
+        offered = turn.state.offered
+        if match is None or not offered:
+            return False
+        number = int(match.group(1))
+        if not 1 <= number <= len(offered):
+            turn.outbox.say(
+                _("Please choose a number from 1 to {count}.").format(count=len(offered)),
+                [Button(b.label, b.payload) for b in offered],
+            )
+            return True
+        chosen = offered[number - 1]
+        turn.message = dataclasses.replace(turn.message, text="", payload=chosen.payload)
+        turn.parse = None
+        await self._on_payload(turn, chosen.payload)
+        return True
 
     def _confident_intent(self, turn: Turn) -> Intent | None:
         """The understood intent, or None when the NLU is not sure enough to act on it."""
@@ -174,19 +262,10 @@ class ConversationCore:
         return intent
 
     async def _run_intent(self, turn: Turn, intent: Intent) -> None:
-        step_before = turn.state.step
+        active_before = turn.state.active
         await INTENT_HANDLERS[intent](turn)
-        if turn.state.step is not step_before or step_before is Step.IDLE:
-            return
-        if step_before not in RESUMABLE_STEPS:
-            turn.state.leave_flow()
-            return
-        # The user asked something else in the middle of a flow: keep their answers and offer
-        # to continue where they were.
-        turn.outbox.say(
-            _("You have an unfinished eligibility check."),
-            (Button(pgettext("button", "Continue"), "nav:resume"), keyboards.cancel_button()),
-        )
+        # Asked something else in the middle of a flow: keep the answers, offer to continue.
+        forms.interrupted(turn, active_before)
 
     async def _on_payload(self, turn: Turn, payload: str) -> None:
         prefix, _sep, argument = payload.partition(":")
@@ -203,6 +282,9 @@ class ConversationCore:
             if intent is not None:
                 await self._run_intent(turn, intent)
                 return
+        elif prefix in FORMS:
+            await forms.on_payload(turn, prefix, argument)
+            return
         elif prefix in PAYLOAD_HANDLERS:
             await PAYLOAD_HANDLERS[prefix](turn, argument)
             return
@@ -210,39 +292,25 @@ class ConversationCore:
         await menu.main_menu(turn)
 
     async def _navigate(self, turn: Turn, navigation: Navigation) -> None:
-        state = turn.state
         if navigation is Navigation.MENU:
-            state.leave_flow()
+            forms.leave(turn)
             await menu.main_menu(turn)
+            forms.remind_other_draft(turn)
         elif navigation is Navigation.HELP:
             await menu.show_help(turn)
         elif navigation is Navigation.LANGUAGE:
             await language.choose_language(turn)
         elif navigation is Navigation.CANCEL:
-            was_in_flow = state.step is not Step.IDLE
-            state.leave_flow()
-            text = _("Stopped. What next?") if was_in_flow else _("What would you like to know?")
-            turn.outbox.say(text, keyboards.main_menu())
+            if forms.cancel(turn):
+                turn.outbox.say(_("Stopped. What next?"), keyboards.main_menu())
+                forms.remind_other_draft(turn)
+            else:
+                turn.outbox.say(_("What would you like to know?"), keyboards.main_menu())
         elif navigation is Navigation.BACK:
-            if state.go_back() is not None:
-                await STEP_PROMPTS[state.step](turn)
-            elif state.step is not Step.IDLE:
-                # At the first question, back means leaving the flow.
-                state.leave_flow()
+            if not await forms.back(turn):
                 await menu.main_menu(turn)
-            else:
-                await menu.main_menu(turn)
-        elif navigation is Navigation.RESUME:
-            prompt = STEP_PROMPTS.get(state.step)
-            if prompt is not None:
-                await prompt(turn)
-            else:
-                await menu.main_menu(turn)
-
-    async def _reask(self, turn: Turn) -> None:
-        """The user's text does not answer the current question: say so and ask again."""
-        turn.outbox.say(_("Sorry, I did not understand. Please choose one of the buttons."))
-        await STEP_PROMPTS[turn.state.step](turn)
+        elif navigation is Navigation.RESUME and not await forms.resume(turn):
+            await menu.main_menu(turn)
 
     async def _clarify(self, turn: Turn) -> None:
         """Not sure what the user meant: offer the two likeliest topics."""
@@ -264,3 +332,10 @@ class ConversationCore:
             _("Sorry, I am not sure what you mean. Did you mean:"),
             [*(intent_button(i) for i in candidates), keyboards.menu_button()],
         )
+
+
+def _is_noise(text: str) -> bool:
+    """Emoji, punctuation only, or a wall of text: nothing the NLU can answer well."""
+    if len(text) > LONG_MESSAGE:
+        return True
+    return not any(ch.isalnum() for ch in text)

@@ -1,4 +1,8 @@
-"""The one place where intents, button payloads and flow steps are wired to handlers."""
+"""The one place where intents and button payloads are wired to handlers.
+
+Forms register themselves (:mod:`bot.forms`); their buttons reach the form engine by the form's
+id, so adding a form changes nothing here.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,6 @@ from collections.abc import Awaitable, Callable, Mapping
 from types import MappingProxyType
 from typing import Final
 
-from bot.dialogue.state import Step
 from bot.handlers import (
     about,
     criteria,
@@ -24,7 +27,6 @@ from nlu import Intent
 
 Handler = Callable[[Turn], Awaitable[None]]
 PayloadHandler = Callable[[Turn, str], Awaitable[None]]
-StepHandler = Callable[[Turn], Awaitable[bool]]
 
 INTENT_HANDLERS: Final[Mapping[Intent, Handler]] = MappingProxyType(
     {
@@ -54,7 +56,6 @@ INTENT_HANDLERS: Final[Mapping[Intent, Handler]] = MappingProxyType(
 PAYLOAD_HANDLERS: Final[Mapping[str, PayloadHandler]] = MappingProxyType(
     {
         "fee": fees.on_payload,
-        "elig": eligibility.on_payload,
         "lang": language.on_payload,
         "crit": criteria.on_payload,
         "cert": verification.on_certificate_payload,
@@ -64,39 +65,9 @@ PAYLOAD_HANDLERS: Final[Mapping[str, PayloadHandler]] = MappingProxyType(
     }
 )
 
-# Files sent when no question expects one: a payment QR is checked, anything else is "not
-# expected" (see bot.handlers.payment_qr).
+# Files sent when no open form question takes them (a form's own file questions come first):
+# a payment QR is checked, anything else is "not expected" (see bot.handlers.payment_qr).
 ATTACHMENT_HANDLER: Final[Handler] = payment_qr.check_attachment
-
-STEP_HANDLERS: Final[Mapping[Step, StepHandler]] = MappingProxyType(
-    {
-        Step.ELIGIBILITY_CATEGORY: eligibility.on_step,
-        Step.ELIGIBILITY_ACTIVITY: eligibility.on_step,
-        Step.ELIGIBILITY_CHANNEL: eligibility.on_step,
-        Step.ELIGIBILITY_REGISTRATION: eligibility.on_step,
-        Step.CHECK_SHOP_QUERY: verification.on_step,
-    }
-)
-
-STEP_PROMPTS: Final[Mapping[Step, Handler]] = MappingProxyType(
-    {
-        Step.ELIGIBILITY_CATEGORY: eligibility.prompt,
-        Step.ELIGIBILITY_ACTIVITY: eligibility.prompt,
-        Step.ELIGIBILITY_CHANNEL: eligibility.prompt,
-        Step.ELIGIBILITY_REGISTRATION: eligibility.prompt,
-        Step.CHECK_SHOP_QUERY: verification.prompt,
-    }
-)
-
-# Flows kept open while the user asks something else in between, with a reminder to continue.
-RESUMABLE_STEPS: Final = frozenset(
-    {
-        Step.ELIGIBILITY_CATEGORY,
-        Step.ELIGIBILITY_ACTIVITY,
-        Step.ELIGIBILITY_CHANNEL,
-        Step.ELIGIBILITY_REGISTRATION,
-    }
-)
 
 # The intents offered as "did you mean" choices, and the questions that may interrupt a flow.
 TOPIC_INTENTS: Final = frozenset(INTENT_HANDLERS) - {

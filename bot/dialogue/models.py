@@ -14,7 +14,10 @@ class ConversationBase(DeclarativeBase):
 
 
 class ConversationRecord(ConversationBase):
-    """One row per conversation: where the user is in a flow and what they answered so far."""
+    """One row per conversation: language, open flows (drafts), offered buttons, last contact.
+
+    ``version`` is a compare-and-swap counter: a save only succeeds on the version it read.
+    """
 
     __tablename__ = "conversations"
 
@@ -22,10 +25,14 @@ class ConversationRecord(ConversationBase):
     user_id: Mapped[str] = mapped_column(String(128), primary_key=True)
     locale: Mapped[str | None] = mapped_column(String(8), nullable=True)
     locale_source: Mapped[str] = mapped_column(String(16), default="none")
-    step: Mapped[str] = mapped_column(String(64), default="idle")
     # Serialised from typed dataclasses and replaced whole on every save, never mutated in place.
-    slots: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
-    back_stack: Mapped[list[str]] = mapped_column(JSON, default=list)
+    flows: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    active_flow: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    offered: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    submitted: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    last_seen_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # Facts kept across flows (e.g. the certificate checked last, to tell a copied badge).
+    context: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
     version: Mapped[int] = mapped_column(Integer, default=0)
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), onupdate=func.now()

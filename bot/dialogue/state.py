@@ -1,25 +1,98 @@
-"""Typed dialogue state: which step of which flow a user is in, and their answers so far."""
+"""Typed dialogue state: the user's language, their open flows (drafts) and the offered buttons.
+
+A *flow* is one run of a form (an eligibility check, an application, a complaint): which field
+the user is on, their answers so far, what they marked as missing and how to go back. Several
+flows may be open at once; at most one is *active* (the one typed answers go to). A flow that is
+not active is a saved draft that "continue" brings back.
+"""
 
 from __future__ import annotations
 
 import logging
+import uuid
 from dataclasses import dataclass, field
-from enum import StrEnum
+from datetime import datetime
+from typing import Any
 
 from bot.language import LocaleSource
 
 log = logging.getLogger(__name__)
 
+JsonValue = Any
+"""An answer as stored: str, int, float, bool, None, or lists and dicts of them."""
 
-class Step(StrEnum):
-    """Named conversation steps. A user not inside a flow is ``IDLE``."""
+REVIEW = "!review"
+"""The position of a flow that shows the review of all answers."""
+DECLARATION = "!declaration"
+"""The position of a flow that asks for the declaration before submitting."""
 
-    IDLE = "idle"
-    ELIGIBILITY_CATEGORY = "eligibility.category"
-    ELIGIBILITY_ACTIVITY = "eligibility.activity"
-    ELIGIBILITY_CHANNEL = "eligibility.channel"
-    ELIGIBILITY_REGISTRATION = "eligibility.registration"
-    CHECK_SHOP_QUERY = "check_shop.query"
+
+@dataclass(slots=True)
+class FlowState:
+    """One open run of a form."""
+
+    form: str
+    key: str
+    position: str
+    answers: dict[str, JsonValue] = field(default_factory=dict)
+    missing: list[str] = field(default_factory=list)
+    history: list[str] = field(default_factory=list)
+    only: list[str] | None = None
+    editing: bool = False
+    started_at: str = ""
+    updated_at: str = ""
+
+    @classmethod
+    def new(cls, form: str, position: str, now: datetime) -> FlowState:
+        """A fresh flow with its own idempotency key."""
+        stamp = now.isoformat()
+        return cls(
+            form=form, key=uuid.uuid4().hex, position=position, started_at=stamp, updated_at=stamp
+        )
+
+    def touch(self, now: datetime) -> None:
+        """Record that the user worked on this flow now."""
+        self.updated_at = now.isoformat()
+
+    def to_json(self) -> dict[str, JsonValue]:
+        """The flow as a JSON object."""
+        return {
+            "form": self.form,
+            "key": self.key,
+            "position": self.position,
+            "answers": dict(self.answers),
+            "missing": list(self.missing),
+            "history": list(self.history),
+            "only": None if self.only is None else list(self.only),
+            "editing": self.editing,
+            "started_at": self.started_at,
+            "updated_at": self.updated_at,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, JsonValue]) -> FlowState:
+        """A flow read back from :meth:`to_json`."""
+        only = data.get("only")
+        return cls(
+            form=str(data["form"]),
+            key=str(data["key"]),
+            position=str(data["position"]),
+            answers=dict(data.get("answers") or {}),
+            missing=[str(m) for m in data.get("missing") or []],
+            history=[str(h) for h in data.get("history") or []],
+            only=None if only is None else [str(o) for o in only],
+            editing=bool(data.get("editing", False)),
+            started_at=str(data.get("started_at", "")),
+            updated_at=str(data.get("updated_at", "")),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class OfferedButton:
+    """A button shown in the last answer, so that a typed number can pick it later."""
+
+    label: str
+    payload: str
 
 
 @dataclass(slots=True)
@@ -30,38 +103,41 @@ class DialogueState:
     user_id: str
     locale: str | None = None
     locale_source: LocaleSource = LocaleSource.NONE
-    step: Step = Step.IDLE
-    answers: dict[str, str] = field(default_factory=dict)
-    back_stack: list[Step] = field(default_factory=list)
+    flows: dict[str, FlowState] = field(default_factory=dict)
+    active: str | None = None
+    offered: list[OfferedButton] = field(default_factory=list)
+    submitted: dict[str, dict[str, str]] = field(default_factory=dict)
+    last_seen_at: datetime | None = None
     version: int = 0
-    # Facts kept across flows, e.g. the certificate the user checked last (to tell a badge
-    # copied onto another page); leave_flow keeps them.
+    # Facts kept across flows and turns, e.g. the certificate the user checked last (to tell
+    # a badge copied onto another page).
     context: dict[str, str] = field(default_factory=dict)
 
-    def go_to(self, step: Step) -> None:
-        """Move forward to ``step``, remembering where we were so "back" can return."""
-        if self.step is not Step.IDLE and self.step is not step:
-            self.back_stack.append(self.step)
-        self.step = step
-
-    def go_back(self) -> Step | None:
-        """Return to the previous step of the current flow; None when there is none."""
-        if not self.back_stack:
+    def active_flow(self) -> FlowState | None:
+        """The flow typed answers go to, if any."""
+        if self.active is None:
             return None
-        self.step = self.back_stack.pop()
-        return self.step
+        flow = self.flows.get(self.active)
+        if flow is None:
+            self.active = None
+        return flow
 
-    def leave_flow(self) -> None:
-        """Leave the current flow; answers are kept only while a flow is open."""
-        self.step = Step.IDLE
-        self.back_stack.clear()
-        self.answers.clear()
+    def open_flow(self, flow: FlowState) -> None:
+        """Open (or replace) the flow of its form and make it the active one."""
+        self.flows[flow.form] = flow
+        self.active = flow.form
 
-    @staticmethod
-    def parse_step(value: str) -> Step:
-        """A stored step name, or IDLE for a step that no longer exists."""
-        try:
-            return Step(value)
-        except ValueError:
-            log.warning("unknown stored step %r; resetting the conversation to idle", value)
-            return Step.IDLE
+    def close_flow(self, form: str) -> FlowState | None:
+        """Discard the flow of ``form`` (finished or cancelled)."""
+        flow = self.flows.pop(form, None)
+        if self.active == form:
+            self.active = None
+        return flow
+
+    def detach(self) -> None:
+        """Stop sending typed answers to the active flow; its draft is kept."""
+        self.active = None
+
+    def drafts(self) -> list[FlowState]:
+        """Open flows, the most recently worked on first."""
+        return sorted(self.flows.values(), key=lambda f: f.updated_at, reverse=True)

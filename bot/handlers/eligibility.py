@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import re
-from typing import Final
+from collections.abc import Callable
+from typing import Any, Final
 
-from bot import keyboards
-from bot.dialogue.state import Step
+from bot import forms, keyboards
+from bot.forms import FORMS, Accept, Choice, Field, FieldInput, Form, FormContext, Parsed
 from bot.i18n import _, current_locale, pgettext
 from bot.messages import Button
 from bot.turn import Turn
 from nlu import Intent
 from nlu.normalise import normalise
-
-TOTAL_STEPS: Final = 4
 
 ACTIVITIES: Final = ("goods", "services", "intermediary", "insurance")
 CHANNELS: Final = ("facebook", "telegram", "website", "marketplace", "offline")
@@ -37,10 +36,6 @@ _CHANNEL_WORDS: Final = (
     ("offline", re.compile(r"not (yet )?online|offline|មិនទាន់", re.IGNORECASE)),
 )
 _PENDING_WORDS: Final = re.compile(r"pending|applying|in progress|កំពុង|kom ?pung", re.IGNORECASE)
-
-
-def _progress(step: int) -> str:
-    return _("Step {step} of {total}").format(step=step, total=TOTAL_STEPS)
 
 
 def _activity_label(key: str) -> str:
@@ -79,80 +74,99 @@ def _registration_label(key: str) -> str:
     return labels[key]
 
 
+def _category_choices(ctx: FormContext) -> list[Choice]:
+    locale = current_locale()
+    return [
+        Choice(c.key, c.name.get(locale), c.short_name.get(locale)) for c in ctx.turn.kb.categories
+    ]
+
+
+def _parse_category(given: FieldInput, ctx: FormContext) -> Parsed:
+    category = given.turn.entity("business_category")
+    return Accept(category) if category is not None else None
+
+
+def _pattern_parser(
+    table: tuple[tuple[str, re.Pattern[str]], ...],
+) -> Callable[[FieldInput, FormContext], Parsed]:
+    def parse(given: FieldInput, ctx: FormContext) -> Parsed:
+        # The NLU's normalisation: no zero-width spaces, canonical Khmer order, lower case.
+        found = _match(table, normalise(given.text).text)
+        return Accept(found) if found is not None else None
+
+    return parse
+
+
+def _parse_registration(given: FieldInput, ctx: FormContext) -> Parsed:
+    text = normalise(given.text).text
+    intent = given.turn.parse.intent.name if given.turn.parse else None
+    if _PENDING_WORDS.search(text):
+        return Accept("pending")
+    if intent == Intent.AFFIRM:
+        return Accept("yes")
+    if intent == Intent.DENY:
+        return Accept("no")
+    return None
+
+
+async def _verdict(ctx: FormContext) -> None:
+    await verdict(ctx.turn, dict(ctx.answers))
+
+
+ELIGIBILITY = FORMS.register(
+    Form(
+        id="elig",
+        title=lambda: _("eligibility check"),
+        fields=(
+            Field(
+                name="cat",
+                prompt=lambda ctx: _("What kind of business are you?"),
+                choices=_category_choices,
+                parse=_parse_category,
+            ),
+            Field(
+                name="act",
+                prompt=lambda ctx: _("What do you sell online?"),
+                choices=lambda ctx: [Choice(k, _activity_label(k)) for k in ACTIVITIES],
+                parse=_pattern_parser(_ACTIVITY_WORDS),
+            ),
+            Field(
+                name="ch",
+                prompt=lambda ctx: _("Where do you sell?"),
+                choices=lambda ctx: [
+                    Choice(k, _channel_label(k), _channel_short_label(k)) for k in CHANNELS
+                ],
+                parse=_pattern_parser(_CHANNEL_WORDS),
+                when=lambda answers: answers.get("act") != "insurance",
+            ),
+            Field(
+                name="reg",
+                prompt=lambda ctx: _(
+                    "Do you have the e-commerce licence or permission letter from the "
+                    "Ministry of Commerce?"
+                ),
+                choices=lambda ctx: [Choice(k, _registration_label(k)) for k in REGISTRATIONS],
+                parse=_parse_registration,
+                when=lambda answers: (
+                    answers.get("act") != "insurance" and answers.get("ch") != "offline"
+                ),
+            ),
+        ),
+        on_complete=_verdict,
+    )
+)
+
+
 async def start(turn: Turn) -> None:
     """Begin the check (or restart it) at the first question."""
-    turn.state.leave_flow()
-    turn.state.go_to(Step.ELIGIBILITY_CATEGORY)
-    await prompt(turn)
+    await forms.start(turn, ELIGIBILITY.id)
 
 
-async def prompt(turn: Turn) -> None:
-    """Ask the question of the step the user is on."""
-    step = turn.state.step
-    locale = current_locale()
-    nav = keyboards.flow_navigation()
-    if step is Step.ELIGIBILITY_CATEGORY:
-        buttons = [
-            Button(c.name.get(locale), f"elig:cat:{c.key}", c.short_name.get(locale))
-            for c in turn.kb.categories
-        ]
-        turn.outbox.say(
-            "\n".join([_progress(1), _("What kind of business are you?")]),
-            [*buttons, keyboards.cancel_button()],
-        )
-    elif step is Step.ELIGIBILITY_ACTIVITY:
-        buttons = [Button(_activity_label(k), f"elig:act:{k}") for k in ACTIVITIES]
-        turn.outbox.say("\n".join([_progress(2), _("What do you sell online?")]), [*buttons, *nav])
-    elif step is Step.ELIGIBILITY_CHANNEL:
-        buttons = [
-            Button(_channel_label(k), f"elig:ch:{k}", _channel_short_label(k)) for k in CHANNELS
-        ]
-        turn.outbox.say("\n".join([_progress(3), _("Where do you sell?")]), [*buttons, *nav])
-    elif step is Step.ELIGIBILITY_REGISTRATION:
-        buttons = [Button(_registration_label(k), f"elig:reg:{k}") for k in REGISTRATIONS]
-        turn.outbox.say(
-            "\n".join(
-                [
-                    _progress(4),
-                    _(
-                        "Do you have the e-commerce licence or permission letter from the "
-                        "Ministry of Commerce?"
-                    ),
-                ]
-            ),
-            [*buttons, *nav],
-        )
-
-
-async def record_answer(turn: Turn, field: str, value: str) -> None:
-    """Store one answer and move to the next question, or to the verdict."""
-    state = turn.state
-    state.answers[field] = value
-    if field == "category":
-        state.go_to(Step.ELIGIBILITY_ACTIVITY)
-    elif field == "activity":
-        if value == "insurance":
-            await verdict(turn)
-            return
-        state.go_to(Step.ELIGIBILITY_CHANNEL)
-    elif field == "channel":
-        if value == "offline":
-            await verdict(turn)
-            return
-        state.go_to(Step.ELIGIBILITY_REGISTRATION)
-    else:
-        await verdict(turn)
-        return
-    await prompt(turn)
-
-
-async def verdict(turn: Turn) -> None:
-    """Give a clear verdict with the next step, then leave the flow."""
-    answers = dict(turn.state.answers)
-    turn.state.leave_flow()
+async def verdict(turn: Turn, answers: dict[str, Any]) -> None:
+    """Give a clear verdict with the next step."""
     locale = current_locale()
     kb = turn.kb
-    if answers.get("activity") == "insurance":
+    if answers.get("act") == "insurance":
         exclusion = next(e for e in kb.eligibility.exclusions if e.key == "insurance")
         turn.outbox.say(
             "\n".join(
@@ -165,7 +179,7 @@ async def verdict(turn: Turn) -> None:
             (keyboards.about_button(), keyboards.menu_button()),
         )
         return
-    if answers.get("channel") == "offline":
+    if answers.get("ch") == "offline":
         turn.outbox.say(
             "\n".join(
                 [
@@ -179,13 +193,13 @@ async def verdict(turn: Turn) -> None:
             (keyboards.criteria_button(), keyboards.menu_button()),
         )
         return
-    category = kb.category(answers.get("category", "individual"))
+    category = kb.category(answers.get("cat", "individual"))
     kind = (
         kb.eligibility.intermediary
-        if answers.get("activity") == "intermediary"
+        if answers.get("act") == "intermediary"
         else kb.eligibility.service_provider
     )
-    if answers.get("registration") == "yes":
+    if answers.get("reg") == "yes":
         turn.outbox.say(
             "\n".join(
                 [
@@ -206,7 +220,7 @@ async def verdict(turn: Turn) -> None:
         return
     first_line = (
         _("Almost: your business type can apply, but finish your registration first.")
-        if answers.get("registration") == "pending"
+        if answers.get("reg") == "pending"
         else _("Your business type can apply, but register with the Ministry first.")
     )
     turn.outbox.say(
@@ -228,63 +242,3 @@ async def verdict(turn: Turn) -> None:
 def _match(table: tuple[tuple[str, re.Pattern[str]], ...], text: str) -> str | None:
     found = [key for key, pattern in table if pattern.search(text)]
     return found[0] if found else None
-
-
-async def on_step(turn: Turn) -> bool:
-    """Interpret a typed answer at the current step; False when it does not answer it."""
-    step = turn.state.step
-    # The NLU's normalisation: no zero-width spaces, canonical Khmer order, lower case.
-    text = normalise(turn.text).text
-    if step is Step.ELIGIBILITY_CATEGORY:
-        category = turn.entity("business_category")
-        if category is None:
-            return False
-        await record_answer(turn, "category", category)
-        return True
-    if step is Step.ELIGIBILITY_ACTIVITY:
-        activity = _match(_ACTIVITY_WORDS, text)
-        if activity is None:
-            return False
-        await record_answer(turn, "activity", activity)
-        return True
-    if step is Step.ELIGIBILITY_CHANNEL:
-        channel = _match(_CHANNEL_WORDS, text)
-        if channel is None:
-            return False
-        await record_answer(turn, "channel", channel)
-        return True
-    if step is Step.ELIGIBILITY_REGISTRATION:
-        intent = turn.parse.intent.name if turn.parse else None
-        if _PENDING_WORDS.search(text):
-            answer = "pending"
-        elif intent == Intent.AFFIRM:
-            answer = "yes"
-        elif intent == Intent.DENY:
-            answer = "no"
-        else:
-            return False
-        await record_answer(turn, "registration", answer)
-        return True
-    return False
-
-
-async def on_payload(turn: Turn, argument: str) -> None:
-    """Handle ``elig:<field>:<value>`` buttons; a stale or unknown button restarts politely."""
-    field, _sep, value = argument.partition(":")
-    valid = {
-        "cat": ("category", {c.key for c in turn.kb.categories}, Step.ELIGIBILITY_CATEGORY),
-        "act": ("activity", set(ACTIVITIES), Step.ELIGIBILITY_ACTIVITY),
-        "ch": ("channel", set(CHANNELS), Step.ELIGIBILITY_CHANNEL),
-        "reg": ("registration", set(REGISTRATIONS), Step.ELIGIBILITY_REGISTRATION),
-    }
-    if field not in valid or value not in valid[field][1]:
-        await start(turn)
-        return
-    name, _values, step = valid[field]
-    if turn.state.step is not step:
-        # A button from an earlier message: answer it as if the user were back at that step.
-        if turn.state.step is Step.IDLE and step is not Step.ELIGIBILITY_CATEGORY:
-            await start(turn)
-            return
-        turn.state.step = step
-    await record_answer(turn, name, value)

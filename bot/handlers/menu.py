@@ -38,7 +38,7 @@ async def show_help(turn: Turn) -> None:
 
 async def goodbye(turn: Turn) -> None:
     """Close the conversation politely."""
-    turn.state.leave_flow()
+    turn.state.detach()
     turn.outbox.say(_("Goodbye! Come back any time."), (keyboards.menu_button(),))
 
 
@@ -51,6 +51,14 @@ async def fallback(turn: Turn) -> None:
     """Answer something the bot cannot help with, and offer the menu."""
     turn.outbox.say(
         _("Sorry, I can only help with the e-commerce trustmark (CETS). Please choose a topic:"),
+        keyboards.main_menu(),
+    )
+
+
+async def not_understood(turn: Turn) -> None:
+    """Emoji, punctuation or a very long message: a short, polite menu."""
+    turn.outbox.say(
+        _("Sorry, I did not catch that. Please tap a topic or ask one short question:"),
         keyboards.main_menu(),
     )
 

@@ -18,7 +18,7 @@ import asyncio
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from backend_client import (
     BackendError,
@@ -31,12 +31,11 @@ from backend_client import (
     ValidationError,
     Verdict,
 )
-from bot import keyboards
-from bot.dialogue.state import Step
+from bot import forms, keyboards
+from bot.forms import FORMS, Accept, Field, FieldInput, Form, FormContext, Parsed
 from bot.i18n import _, current_locale, format_long_date, ngettext, pgettext
 from bot.messages import Button, CardReply
 from bot.turn import Turn
-from nlu import Intent
 from nlu.entities import extract_entities
 from registry.identifiers import candidate_identifiers, reference_text, unreadable_link
 from registry.names import normalise_name
@@ -49,8 +48,6 @@ LOOKUP_TIMEOUT_SECONDS = 12.0
 """A shopper waits no longer than this for a verdict (the HTTP client retries within it)."""
 BADGE_MEMORY = timedelta(minutes=30)
 """How long a checked certificate is compared with the pages checked after it."""
-# A shop name typed at the lookup step rarely reads as a confident question; a question does.
-OTHER_QUESTION_CONFIDENCE = 0.7
 _QUERY_ENTITIES = ("certificate_id", "url", "phone")
 _BADGE = "badge"
 _BADGE_AT = "badge_at"
@@ -550,9 +547,9 @@ async def show_matches(turn: Turn, query: str) -> None:
     """Check what ``query`` names (certificate, links, phones or a name) and give the verdict."""
     request = ShopQuery.read(query)
     if not (request.certificates or request.links or request.name):
-        await prompt(turn)
+        await forms.start(turn, SHOP_QUERY.id)
         return
-    now = datetime.now(UTC)  # TODO(lead): turn.now once the core's clock lands
+    now = turn.now
     answer = _Answer.empty()
     try:
         if request.certificates:
@@ -576,7 +573,7 @@ async def show_matches(turn: Turn, query: str) -> None:
 
 async def on_pick(turn: Turn, reference: str) -> None:
     """The user picked a shop among similar names: its card, counted as an exact match."""
-    now = datetime.now(UTC)
+    now = turn.now
     try:
         matches = await lookup(turn.backend, reference.strip(), limit=1)
     except RegistryDown:
@@ -669,38 +666,36 @@ async def check_shop(turn: Turn) -> None:
     if query:
         await show_matches(turn, query)
         return
-    turn.state.leave_flow()
-    turn.state.go_to(Step.CHECK_SHOP_QUERY)
-    await prompt(turn)
+    await forms.start(turn, SHOP_QUERY.id)
 
 
-async def prompt(turn: Turn) -> None:
-    """Ask for something to look the shop up by."""
-    turn.outbox.say(
-        _(
-            "Send me the shop's Facebook page link, Telegram, phone number, website, name or "
-            "certificate number (CETS-...)."
-        ),
-        (keyboards.cancel_button(),),
+def _prompt_text(ctx: FormContext) -> str:
+    return _(
+        "Send me the shop's Facebook page link, Telegram, phone number, website, name or "
+        "certificate number (CETS-...)."
     )
 
 
-async def on_step(turn: Turn) -> bool:
-    """Text at the lookup step is the query, unless it is clearly another question."""
-    if not turn.text:
-        return False
-    has_identifier = any(turn.entity(n) for n in _QUERY_ENTITIES)
-    parse = turn.parse
-    if (
-        not has_identifier
-        and parse is not None
-        and parse.intent.confidence >= OTHER_QUESTION_CONFIDENCE
-        and parse.intent.name not in {Intent.CHECK_SHOP, Intent.OUT_OF_SCOPE}
-    ):
-        return False
-    turn.state.leave_flow()
-    await show_matches(turn, lookup_query(turn))
-    return True
+def _parse_query(given: FieldInput, ctx: FormContext) -> Parsed:
+    """Any text at the lookup question is what to look up (a shop's name can be anything)."""
+    query = lookup_query(given.turn)
+    return Accept(query) if query else None
+
+
+async def _look_up(ctx: FormContext) -> None:
+    await show_matches(ctx.turn, str(ctx.answers["q"]))
+
+
+SHOP_QUERY = FORMS.register(
+    Form(
+        id="shop",
+        title=lambda: _("shop check"),
+        fields=(Field(name="q", prompt=_prompt_text, parse=_parse_query, free_text=True),),
+        on_complete=_look_up,
+        progress=False,
+        keep_draft=False,
+    )
+)
 
 
 async def on_certificate_payload(turn: Turn, certificate_id: str) -> None:

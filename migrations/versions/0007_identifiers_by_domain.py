@@ -1,10 +1,13 @@
-"""websites by domain, no identifiers from links that name no page
+"""websites by domain, no identifiers from links that name no page; conversation context
 
 Revision ID: 0007
-Revises: 0003
+Revises: 0005
 Create Date: 2026-11-23 10:00:00
 
-A data migration, no schema change. Websites used to be stored as host and path
+Conversations get a ``context`` JSON column: facts kept across flows, such as the certificate
+the user checked last, so that a page checked next can be told "this badge is copied".
+
+The rest is a data migration. Websites used to be stored as host and path
 (``sokha.com.kh/shop``), so a link to another page of the same site found nothing; they are
 now the domain alone (``sokha.com.kh``), keeping the seller's path on shared hosts
 (``shopee.com.kh/sokha``). Facebook share, post and group links used to be read as a page
@@ -13,8 +16,8 @@ is read again from the text it was declared as (``display``): changed ones are u
 duplicates and unreadable ones removed, in the businesses' declared identifiers, the
 certificates' covered identifiers and the applications' declared identifiers.
 
-The downgrade changes nothing: the old readings are not needed to run the older code (it
-simply matches fewer links).
+The downgrade drops the context column; the identifiers stay as read now (the older code
+simply matches fewer links with them).
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ from backend_client.models import IdentifierKind
 from registry.identifiers import parse_identifier
 
 revision: str = "0007"
-down_revision: str | None = "0003"
+down_revision: str | None = "0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -135,7 +138,11 @@ def _application_identifiers(connection: sa.Connection) -> None:
 
 
 def upgrade() -> None:
-    """Read website and Facebook identifiers again with today's rules."""
+    """Add the conversation context; read website and Facebook identifiers again."""
+    with op.batch_alter_table("conversations") as batch:
+        batch.add_column(sa.Column("context", sa.JSON(), nullable=False, server_default="{}"))
+    with op.batch_alter_table("conversations") as batch:
+        batch.alter_column("context", server_default=None)
     connection = op.get_bind()
     _business_identifiers(connection)
     _certificate_identifiers(connection)
@@ -143,4 +150,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    """Nothing to undo: the older code reads the new values as they are."""
+    """Drop the conversation context (identifiers keep their new readings)."""
+    with op.batch_alter_table("conversations") as batch:
+        batch.drop_column("context")

@@ -12,7 +12,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Connection, inspect, text
 
 from backend_client import BackendUnavailable, BusinessRecord
-from bot.dialogue.models import conversation_metadata
+from bot.tables import bot_metadata as conversation_metadata
 from registry.database import (
     alembic_config,
     create_engine,
@@ -36,7 +36,14 @@ async def _assert_schema_matches_models(url: str) -> None:
             differences = await connection.run_sync(_differences)
     finally:
         await engine.dispose()
-    assert {"businesses", "applications", "certificates", "complaints", "conversations"} <= tables
+    assert {
+        "businesses",
+        "applications",
+        "certificates",
+        "complaints",
+        "conversations",
+        "stored_files",
+    } <= tables
     assert differences == []
 
 
