@@ -31,6 +31,7 @@ from backend_client.bodies import (
     CreateApplicationBody,
     ErrorBody,
     ErrorDetail,
+    IdentifiersBody,
     ImportBody,
     NoteBody,
     ReasonBody,
@@ -410,6 +411,15 @@ async def officer_warn(request: web.Request) -> web.Response:
     return _json(verdict, status=201)
 
 
+async def officer_identifiers(request: web.Request) -> web.Response:
+    """POST /v1/officer/businesses/identifiers"""
+    body = await _body(request, IdentifiersBody)
+    verdict = await request.app[OFFICER].add_identifiers(
+        body.query, body.identifiers, officer=_officer(request)
+    )
+    return _json(verdict)
+
+
 async def officer_import(request: web.Request) -> web.Response:
     """POST /v1/officer/businesses/import"""
     body = await _body(request, ImportBody)
@@ -507,6 +517,7 @@ def create_app(config: ServerConfig, middlewares: Sequence[Middleware] = ()) -> 
             web.get(routes.OFFICER_CERTIFICATE, officer_get_certificate),
             web.post(routes.OFFICER_BLACKLIST, officer_blacklist),
             web.post(routes.OFFICER_WARNINGS, officer_warn),
+            web.post(routes.OFFICER_IDENTIFIERS, officer_identifiers),
             web.post(routes.OFFICER_IMPORT, officer_import),
             *(web.post(path, handler) for path, handler in decision_routes.items()),
         ]
