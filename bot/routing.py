@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.handlers import (
     about,
     complaint,
+    contacts,
     criteria,
     documents,
     eligibility,
@@ -23,6 +24,9 @@ from bot.handlers import (
     menu,
     my_complaints,
     officer,
+    payment_qr,
+    renewal,
+    rules,
     upcoming,
     verification,
 )
@@ -49,11 +53,14 @@ INTENT_HANDLERS: Final[Mapping[Intent, Handler]] = MappingProxyType(
         Intent.ASK_CRITERIA: criteria.ask_criteria,
         Intent.APPLY: upcoming.apply,
         Intent.APPLICATION_STATUS: upcoming.track,
-        Intent.RENEW: upcoming.track,
+        Intent.RENEW: renewal.renewal_facts,
         Intent.CHECK_SHOP: verification.check_shop,
         Intent.COMPLAIN: complaint.start,
         Intent.COMPLAINT_STATUS: my_complaints.show_complaints,
         Intent.HUMAN_AGENT: officer.talk_to_officer,
+        Intent.ASK_PENALTIES: rules.ask_penalties,
+        Intent.ASK_OBLIGATIONS: rules.ask_obligations,
+        Intent.ASK_CONTACT: contacts.ask_contact,
         Intent.AFFIRM: menu.main_menu,
         Intent.DENY: menu.main_menu,
         Intent.OUT_OF_SCOPE: menu.fallback,
@@ -65,8 +72,10 @@ PAYLOAD_HANDLERS: Final[Mapping[str, PayloadHandler]] = MappingProxyType(
         "fee": fees.on_payload,
         "lang": language.on_payload,
         "crit": criteria.on_payload,
+        "doc": documents.on_payload,
         "cert": verification.on_certificate_payload,
         "share": verification.on_certificate_payload,
+        "pick": verification.on_pick,
         "cmp": complaint.on_payload,
         my_complaints.PAYLOAD: my_complaints.on_payload,
         "ho": officer.on_payload,
@@ -81,8 +90,9 @@ TURN_INTERCEPTORS: Final[tuple[Interceptor, ...]] = (officer.intercept,)
 # officer reads when a conversation is handed over).
 TURN_RECORDERS: Final[tuple[Recorder, ...]] = (officer.record_turn,)
 
-# Files sent when no open form question takes them (a form's own file questions come first).
-ATTACHMENT_HANDLER: Final[Handler] = menu.attachment_not_expected
+# Files sent when no open form question takes them (a form's own file questions come first):
+# a payment QR is checked, anything else is "not expected" (see bot.handlers.payment_qr).
+ATTACHMENT_HANDLER: Final[Handler] = payment_qr.check_attachment
 
 # The intents offered as "did you mean" choices, and the questions that may interrupt a flow.
 TOPIC_INTENTS: Final = frozenset(INTENT_HANDLERS) - {
