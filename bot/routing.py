@@ -83,8 +83,12 @@ PAYLOAD_HANDLERS: Final[Mapping[str, PayloadHandler]] = MappingProxyType(
 )
 
 # Run first in every turn; the first that returns True has handled the message (a user with an
-# officer is not answered by the bot; "talk to an officer" works at every form step).
-TURN_INTERCEPTORS: Final[tuple[Interceptor, ...]] = (officer.intercept,)
+# officer is not answered by the bot; "talk to an officer" works at every form step; a typed
+# CMP- reference opens that complaint, whatever the NLU makes of the words around it).
+TURN_INTERCEPTORS: Final[tuple[Interceptor, ...]] = (
+    officer.intercept,
+    my_complaints.typed_reference,
+)
 
 # Awaited in the transaction that saves each turn, with its replies (the recent transcript an
 # officer reads when a conversation is handed over).

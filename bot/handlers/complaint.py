@@ -16,17 +16,15 @@ from babel.dates import format_datetime
 
 from backend_client import (
     BackendError,
-    BackendUnavailable,
     ComplaintCategory,
-    IdentifierKind,
     MatchKind,
     ShopVerdict,
     ValidationError,
 )
 from bot import forms, keyboards
+from bot.answers import parse_amount, parse_date, parse_yes_no
 from bot.backend_outbox import BackendOutbox, OperationContext
 from bot.complaints import filing
-from bot.complaints.answers import parse_amount, parse_category, parse_date, parse_payment
 from bot.complaints.guard import ComplaintGuard, Limited, guard_of
 from bot.complaints.labels import (
     CATEGORIES,
@@ -37,6 +35,7 @@ from bot.complaints.labels import (
     payment_label,
 )
 from bot.complaints.ledger import fingerprint
+from bot.complaints.options import parse_category, parse_payment
 from bot.dialogue.state import JsonValue
 from bot.forms import (
     FORMS,
@@ -51,6 +50,7 @@ from bot.forms import (
     Reject,
     StayOpen,
 )
+from bot.handlers.verification import shop_display_name, shop_reference
 from bot.i18n import (
     _,
     current_locale,
@@ -61,7 +61,6 @@ from bot.i18n import (
     pgettext,
 )
 from bot.turn import Turn
-from nlu import Intent
 from nlu.entities import extract_entities
 
 log = logging.getLogger(__name__)
@@ -80,25 +79,9 @@ CAMBODIA: Final = timezone(timedelta(hours=7))
 # -- the shop ----------------------------------------------------------------------------------
 
 
-def _shop_name(shop: ShopVerdict) -> str:
-    if current_locale() == "km" and shop.name_km:
-        return shop.name_km
-    return shop.name
-
-
 def _reference_of(shop: ShopVerdict) -> str:
-    """A reference the registry resolves to exactly this shop."""
-    if shop.certificate is not None:
-        return shop.certificate.certificate_id
-    if shop.registration_no:
-        return shop.registration_no
-    for identifier in shop.identifiers:
-        if identifier.kind is IdentifierKind.FACEBOOK:
-            return f"facebook.com/{identifier.value}"
-        if identifier.kind is IdentifierKind.TELEGRAM:
-            return f"t.me/{identifier.value}"
-        return identifier.display or identifier.value
-    return shop.name
+    """A reference the registry resolves to exactly this shop (the verdicts' own)."""
+    return shop_reference(shop) or shop.name
 
 
 def _identifier_in(text: str) -> str | None:
@@ -128,9 +111,9 @@ async def _parse_shop(given: FieldInput, ctx: FormContext) -> Parsed:
     exact = [m for m in matches if m.matched_by is not MatchKind.NAME]
     if exact:
         shop = exact[0].shop
-        return Accept({"ref": query, "name": _shop_name(shop), "found": True, "link": True})
+        return Accept({"ref": query, "name": shop_display_name(shop), "found": True, "link": True})
     candidates = [
-        {"ref": _reference_of(m.shop), "name": _shop_name(m.shop)}
+        {"ref": _reference_of(m.shop), "name": shop_display_name(m.shop)}
         for m in matches
         if m.matched_by is MatchKind.NAME
     ]
@@ -352,13 +335,8 @@ def _evidence_summary(value: JsonValue, ctx: FormContext) -> str:
 
 
 def _yes_no_parser(given: FieldInput, ctx: FormContext) -> Parsed:
-    parse = given.turn.parse
-    intent = parse.intent.name if parse is not None else None
-    if intent == Intent.AFFIRM:
-        return Accept("yes")
-    if intent == Intent.DENY:
-        return Accept("no")
-    return None
+    found = parse_yes_no(given.text) if given.text else None
+    return Accept(found) if found in ("yes", "no") else None
 
 
 def _contact_choices(ctx: FormContext) -> list[Choice]:
@@ -396,7 +374,15 @@ def _intro(ctx: FormContext) -> str:
             "The Ministry never asks you for money or passwords in this chat."
         )
     ]
-    if _shop(ctx.answers).get("found"):
+    badge = ctx.answers.get("badge")
+    if isinstance(badge, dict):
+        lines.append(
+            _(
+                "You are reporting the badge {certificate}, which was issued to {owner}: tell "
+                "me which page or phone number shows it."
+            ).format(certificate=badge.get("certificate"), owner=badge.get("owner"))
+        )
+    elif _shop(ctx.answers).get("found"):
         lines.append(_("Your complaint is about {name}.").format(name=_shop(ctx.answers)["name"]))
     return "\n".join(lines)
 
@@ -545,6 +531,15 @@ def complaint_payload(answers: Any) -> dict[str, Any]:
     description = str(answers.get("what", "")).strip()
     if not found and name and name != reference:
         description = _("Seller's name: {name}").format(name=name) + "\n" + description
+    badge = answers.get("badge")
+    if isinstance(badge, dict):
+        description = (
+            _("Badge shown: {certificate} (issued to {owner})").format(
+                certificate=badge.get("certificate"), owner=badge.get("owner")
+            )
+            + "\n"
+            + description
+        )
     money = answers.get("amt") if isinstance(answers.get("amt"), dict) else None
     payment = payment_choice(answers.get("pay")) if money else None
     evidence = _items(answers.get("ev"))
@@ -702,20 +697,30 @@ async def start(turn: Turn) -> None:
 
 
 async def start_about(
-    turn: Turn, shop: dict[str, JsonValue], *, category: str | None = None
+    turn: Turn,
+    shop: dict[str, JsonValue] | None,
+    *,
+    category: str | None = None,
+    badge: tuple[str, str] | None = None,
 ) -> None:
-    """Begin a complaint about a shop already named (a verdict card's report button)."""
+    """Begin a complaint with what a verdict's button already says (the shop, the problem,
+    the badge being reported)."""
     if not await _may_start(turn):
         return
-    prefill: dict[str, JsonValue] = {"shop": shop}
+    prefill: dict[str, JsonValue] = {}
+    if shop is not None:
+        prefill["shop"] = shop
     if category is not None:
         prefill["cat"] = category
+    if badge is not None:
+        prefill["badge"] = {"certificate": badge[0], "owner": badge[1]}
     names = [f.name for f in COMPLAINT.fields]
     await forms.start(turn, FORM_ID, prefill=prefill, only=names)
 
 
 async def on_payload(turn: Turn, argument: str) -> None:
-    """``cmp:shop:<reference>`` or ``cmp:cert:<certificate id>`` from a verdict card."""
+    """``cmp:shop:<reference>`` (a verdict's Complain button) or ``cmp:cert:<certificate id>``
+    (Report this badge: a certificate never issued, or one shown where it does not belong)."""
     kind, _sep, reference = argument.partition(":")
     reference = reference.strip()
     if kind not in ("shop", "cert") or not reference:
@@ -725,17 +730,27 @@ async def on_payload(turn: Turn, argument: str) -> None:
         reference = reference.upper()
     try:
         matches = await turn.backend.find_shops(reference, limit=1)
-    except BackendUnavailable:
-        matches = ()
     except BackendError:
         log.warning("could not look up the shop of a report button")
         matches = ()
     exact = [m for m in matches if m.matched_by is not MatchKind.NAME]
+    badge = ComplaintCategory.MISUSE_OF_MARK.value
+    if kind == "cert" and exact:
+        # A real certificate shown by a page it does not cover: the complaint is about the
+        # page that copied it, which the user names; the badge goes with the complaint.
+        owner = shop_display_name(exact[0].shop)
+        await start_about(turn, None, category=badge, badge=(reference, owner))
+        return
     if exact:
         shop = exact[0].shop
         await start_about(
             turn,
-            {"ref": _reference_of(shop), "name": _shop_name(shop), "found": True, "link": True},
+            {
+                "ref": _reference_of(shop),
+                "name": shop_display_name(shop),
+                "found": True,
+                "link": True,
+            },
         )
         return
     shop_answer: dict[str, JsonValue] = {
@@ -744,6 +759,5 @@ async def on_payload(turn: Turn, argument: str) -> None:
         "found": False,
         "link": kind == "cert" or _identifier_in(reference) is not None,
     }
-    # A certificate number nobody issued (or the registry is away): most likely a fake badge.
-    category = ComplaintCategory.MISUSE_OF_MARK.value if kind == "cert" else None
-    await start_about(turn, shop_answer, category=category)
+    # A certificate number nobody ever issued: a fake trustmark.
+    await start_about(turn, shop_answer, category=badge if kind == "cert" else None)

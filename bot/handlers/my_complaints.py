@@ -25,12 +25,14 @@ from bot.complaints.ledger import fingerprint
 from bot.i18n import _, current_locale, format_long_date, ngettext, pgettext
 from bot.messages import Button, Reply, TextReply
 from bot.turn import Turn
+from nlu.entities import extract_entities
 
 log = logging.getLogger(__name__)
 
 PAYLOAD: Final = "cmps"
 """Button payload prefix of one complaint's page: ``cmps:<CMP id>``."""
 LISTED: Final = 10
+MAX_WORDS_WITH_REFERENCE: Final = 12
 PENDING_WINDOW: Final = timedelta(days=7)
 _FINAL: Final = (ComplaintStatus.RESOLVED, ComplaintStatus.REJECTED)
 
@@ -167,6 +169,19 @@ async def show_complaint(turn: Turn, complaint_id: str) -> None:
             keyboards.menu_button(),
         ),
     )
+
+
+async def typed_reference(turn: Turn) -> bool:
+    """A short message naming a CMP- reference outside a form: that complaint's page."""
+    if turn.message.payload or turn.state.active_flow() is not None:
+        return False
+    if not turn.text or len(turn.text.split()) > MAX_WORDS_WITH_REFERENCE:
+        return False
+    named = [e.value for e in extract_entities(turn.text) if e.entity == "complaint_id"]
+    if len(named) != 1:
+        return False
+    await show_complaint(turn, named[0])
+    return True
 
 
 async def on_payload(turn: Turn, complaint_id: str) -> None:

@@ -16,10 +16,11 @@ from typing import Final
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import forms, keyboards
+from bot.handlers import contacts
 from bot.handoff import transcript
 from bot.handoff.service import END_PAYLOAD, SERVICE, HandoffService, end_button, ended_by_timeout
-from bot.i18n import _, current_locale, pgettext
-from bot.messages import Button, Reply
+from bot.i18n import _
+from bot.messages import Reply
 from bot.turn import Turn
 from nlu.normalise import normalise
 
@@ -51,22 +52,16 @@ def wants_officer(text: str) -> bool:
     return bool(_WANTS_OFFICER.search(cleaned))
 
 
-def _contacts(turn: Turn) -> None:
-    """No officers can be reached from the chat: where the Ministry can be reached."""
-    locale = current_locale()
+async def _contacts(turn: Turn) -> None:
+    """No officers can be reached from the chat: where the Ministry can be reached instead."""
     turn.outbox.say(
-        "\n".join(
-            (
-                _("I cannot connect you to an officer from this chat right now."),
-                turn.kb.trustmark.consumer_services.get(locale),
-                _(
-                    "The Consumer Protection Directorate-General of the Ministry of Commerce "
-                    "handles complaints about online shops. You can also make a complaint here."
-                ),
-            )
+        _(
+            "I cannot connect you to an officer from this chat right now. Here is how to "
+            "reach the Ministry; you can also make a complaint here."
         ),
-        (Button(pgettext("button", "Complain"), "i:complain"), keyboards.menu_button()),
+        (keyboards.complain_button(),),
     )
+    await contacts.ask_contact(turn)
 
 
 async def talk_to_officer(turn: Turn) -> None:
@@ -74,7 +69,7 @@ async def talk_to_officer(turn: Turn) -> None:
     service = _service(turn)
     if service is None or not service.available:
         forms.leave(turn)
-        _contacts(turn)
+        await _contacts(turn)
         return
     forms.leave(turn)
     _handoff, created = await service.open(turn)

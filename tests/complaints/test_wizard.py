@@ -141,7 +141,7 @@ async def test_a_report_button_names_the_shop_and_skips_the_question(
     seeded: ConversationCore, registry: RegistryBackend
 ) -> None:
     chat = await open_chat(seeded, "en", "cmp-report")
-    await chat.press_payload("cmp:cert:CETS-2025-000001")
+    await chat.press_payload("cmp:shop:CETS-2025-000001")
     assert "Your complaint is about Sokha Fashion." in chat.text()
     assert "What went wrong?" in chat.text() and "Which shop" not in chat.text()
     await chat.press("Scam")
@@ -176,6 +176,31 @@ async def test_a_report_of_a_certificate_never_issued_is_about_a_fake_trustmark(
     complaint = await registry.get_complaint(("test", "cmp-fake"), reference_in(chat))
     assert complaint.category is ComplaintCategory.MISUSE_OF_MARK
     assert complaint.shop_reference == "CETS-2031-999999"
+
+
+async def test_a_copied_badge_is_reported_against_the_page_that_shows_it(
+    seeded: ConversationCore, registry: RegistryBackend
+) -> None:
+    chat = await open_chat(seeded, "en", "cmp-copied")
+    await chat.press_payload("cmp:cert:CETS-2025-000001")
+    assert "You are reporting the badge CETS-2025-000001, which was issued to Sokha" in chat.text()
+    assert "Which shop is your complaint about?" in chat.text()
+    await chat.say("facebook.com/cheap.silk.copycat")
+    assert "Please tell me what happened" in chat.text()  # the problem is known: a fake badge
+    await chat.say("This page shows the Sokha Fashion certificate on its banner.")
+    await chat.press("Skip")
+    await chat.press("Skip")
+    await chat.press("I don't have this yet")
+    await chat.press("No, do not contact me")
+    await chat.press("No, keep my name private")
+    await chat.press("Submit")
+    complaint = await registry.get_complaint(("test", "cmp-copied"), reference_in(chat))
+    assert complaint.category is ComplaintCategory.MISUSE_OF_MARK
+    assert complaint.shop_reference == "facebook.com/cheap.silk.copycat"
+    assert complaint.registration_no is None  # not filed against the certificate's owner
+    assert complaint.description.startswith(
+        "Badge shown: CETS-2025-000001 (issued to Sokha Fashion)\n"
+    )
 
 
 async def test_a_name_offers_the_registered_shops_it_resembles(
@@ -232,7 +257,7 @@ async def test_an_unknown_seller_is_kept_with_its_link(
 
 async def test_wrong_answers_are_explained_and_asked_again(seeded: ConversationCore) -> None:
     chat = await open_chat(seeded, "en", "cmp-wrong")
-    await chat.press_payload("cmp:cert:CETS-2025-000001")
+    await chat.press_payload("cmp:shop:CETS-2025-000001")
     await chat.press("Scam")
     await chat.say("bad")
     assert "tell me a little more" in chat.text()
