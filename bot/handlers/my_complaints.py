@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
-from typing import Final
+from typing import Final, Protocol
 
 from backend_client import (
     BackendError,
@@ -17,8 +17,10 @@ from backend_client import (
     ComplaintStatus,
     NotFound,
     StatusChange,
+    SubjectType,
 )
 from bot import keyboards
+from bot.backend_outbox import Deliver
 from bot.complaints.guard import guard_of
 from bot.complaints.labels import category_label, status_label
 from bot.complaints.ledger import fingerprint
@@ -219,3 +221,40 @@ def complaint_update_replies(change: StatusChange) -> list[Reply]:
             ),
         )
     ]
+
+
+class FeedContext(Protocol):
+    """What the status-feed consumer gives its handlers (see the seller stream's feed)."""
+
+    @property
+    def deliver(self) -> Deliver:
+        """The deliveries' entry point."""
+        ...
+
+    @property
+    def fresh(self) -> bool:
+        """False for a change too old to announce."""
+        ...
+
+    def dedupe_key(self, change: StatusChange) -> str:
+        """The one delivery key of a change."""
+        ...
+
+
+async def on_status_change(context: FeedContext, change: StatusChange) -> None:
+    """The status feed's handler for complaints: the complainant is told each change, once.
+
+    Register it with the feed consumer: ``FEED_HANDLERS.register(SubjectType.COMPLAINT,
+    on_status_change)``.
+    """
+    owner = change.owner
+    if change.subject_type is not SubjectType.COMPLAINT or owner is None or not context.fresh:
+        return
+    if change.new_status == ComplaintStatus.RECEIVED.value:
+        return  # told with the reference when it was sent
+    await context.deliver(
+        owner.channel,
+        owner.user_id,
+        lambda: complaint_update_replies(change),
+        dedupe_key=context.dedupe_key(change),
+    )

@@ -6,15 +6,13 @@ python-telegram-bot against the fake Bot API; deliveries are the real ones."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any, ClassVar
 
 import pytest
 
 from backend_client import open_backend
-from bot.channels.base import Channel, Purpose, SendResult, Sent
 from bot.channels.collecting import CollectingChannel
 from bot.channels.telegram.application import TelegramBot
 from bot.clock import ManualClock
@@ -26,54 +24,14 @@ from bot.dialogue.store import ConversationStore
 from bot.handoff.config import HandoffConfig
 from bot.handoff.service import SERVICE, HandoffService, Officer
 from bot.handoff.telegram import TelegramOfficerDesk
-from bot.inbox import InboundEvent, TurnCommit
-from bot.messages import Reply, TextReply
+from bot.messages import TextReply
 from bot.settings import Settings
 from kb import KnowledgeBase
 from nlu.embedded import CLARIFY_THRESHOLD, EmbeddedNlu
+from tests.recording_channel import ChatUsers
 from tests.telegram.conftest import WAIT
 from tests.telegram.fake_bot_api import FakeBotApi
 from tests.telegram.officers import OFFICERS_CHAT
-
-
-class ChatUsers(Channel):
-    """The users' channel at the edge: keeps what each user was sent (like the collecting
-    channel does for turns)."""
-
-    name: ClassVar[str] = "test"
-
-    def __init__(self) -> None:
-        self.sent: dict[str, list[Reply]] = {}
-
-    async def start(self) -> None:
-        """Nothing to connect."""
-
-    async def stop(self) -> None:
-        """Nothing to release."""
-
-    async def accept(self, body: Any) -> int:
-        del body
-        return 0
-
-    async def handle_event(self, event: InboundEvent, commit: TurnCommit) -> None:
-        del event, commit
-
-    async def send(
-        self,
-        user_id: str,
-        replies: Sequence[Reply],
-        *,
-        skip: int = 0,
-        purpose: Purpose = Purpose.REPLY,
-    ) -> SendResult:
-        self.sent.setdefault(user_id, []).extend(replies[skip:])
-        return SendResult(Sent.SENT, len(replies))
-
-    async def wait_idle(self) -> None:
-        """Nothing runs here."""
-
-    def texts(self, user_id: str) -> list[str]:
-        return [r.text for r in self.sent.get(user_id, []) if isinstance(r, TextReply)]
 
 
 @dataclass
