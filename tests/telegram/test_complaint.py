@@ -63,7 +63,7 @@ def photo_update(user: TelegramUser, data: bytes) -> dict[str, object]:
     file_id = f"complaint-photo-{next(_files)}"
     user.bot.fake.add_file(file_id, data, f"photos/{file_id}.jpg")
     body = user.payload("message_photo")
-    body["message"]["photo"] = [  # type: ignore[index]
+    body["message"]["photo"] = [
         {"file_id": file_id, "file_unique_id": f"u-{file_id}", "width": 640, "height": 480}
     ]
     return body

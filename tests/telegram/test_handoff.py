@@ -27,7 +27,7 @@ def photo_update(user: TelegramUser, seed: int) -> dict[str, object]:
     file_id = f"handoff-photo-{next(_files)}"
     user.bot.fake.add_file(file_id, photo(seed).data, f"photos/{file_id}.jpg")
     body = user.payload("message_photo")
-    body["message"]["photo"] = [  # type: ignore[index]
+    body["message"]["photo"] = [
         {"file_id": file_id, "file_unique_id": f"u-{file_id}", "width": 120, "height": 90}
     ]
     return body
