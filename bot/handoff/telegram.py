@@ -85,6 +85,9 @@ class TelegramOfficerDesk(Channel):
         handoff = await self.service.store.get(int(user_id)) if user_id.isdigit() else None
         if handoff is None:
             raise SendFailed("no such handoff", sent=skip, retryable=False, reachable=False)
+        # The Telegram channel imports this module: its error mapping is imported here.
+        from bot.channels.telegram.channel import send_failure
+
         messages = rendered(replies)
         try:
             topic_id = handoff.topic_id
@@ -97,13 +100,11 @@ class TelegramOfficerDesk(Channel):
                 try:
                     await self._post(topic_id, messages[number])
                 except TelegramError as exc:
-                    raise SendFailed(
-                        f"{type(exc).__name__}: {exc.message}", sent=number, retryable=True
-                    ) from exc
+                    raise send_failure(exc, number) from exc
         except TelegramError as exc:
-            raise SendFailed(
-                f"{type(exc).__name__}: {exc.message}", sent=skip, retryable=True
-            ) from exc
+            # e.g. the bot is not an administrator allowed to manage topics: said in the log.
+            log.error("the officers' forum refused a handoff message: %s", exc.message)
+            raise send_failure(exc, skip) from exc
         return SendResult(Sent.SENT, max(skip, len(messages)))
 
     async def _post(self, topic_id: int, message: TelegramMessage) -> None:
