@@ -12,12 +12,15 @@ from typing import Final
 
 from bot.handlers import (
     about,
+    application,
     criteria,
     documents,
     eligibility,
     fees,
     language,
     menu,
+    my_application,
+    renewal,
     upcoming,
     verification,
 )
@@ -39,9 +42,9 @@ INTENT_HANDLERS: Final[Mapping[Intent, Handler]] = MappingProxyType(
         Intent.ASK_FEE: fees.ask_fee,
         Intent.ASK_DOCUMENTS: documents.ask_documents,
         Intent.ASK_CRITERIA: criteria.ask_criteria,
-        Intent.APPLY: upcoming.apply,
-        Intent.APPLICATION_STATUS: upcoming.track,
-        Intent.RENEW: upcoming.track,
+        Intent.APPLY: application.apply,
+        Intent.APPLICATION_STATUS: my_application.show_status,
+        Intent.RENEW: renewal.renew,
         Intent.CHECK_SHOP: verification.check_shop,
         Intent.COMPLAIN: upcoming.complain,
         Intent.COMPLAINT_STATUS: upcoming.track,
@@ -59,6 +62,8 @@ PAYLOAD_HANDLERS: Final[Mapping[str, PayloadHandler]] = MappingProxyType(
         "crit": criteria.on_payload,
         "cert": verification.on_certificate_payload,
         "share": verification.on_certificate_payload,
+        "apl": my_application.on_payload,
+        "rnw": renewal.on_payload,
     }
 )
 

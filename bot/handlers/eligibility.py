@@ -8,6 +8,7 @@ from typing import Any, Final
 
 from bot import forms, keyboards
 from bot.forms import FORMS, Accept, Choice, Field, FieldInput, Form, FormContext, Parsed
+from bot.handlers.application import apply_now_button
 from bot.i18n import _, current_locale, pgettext
 from bot.messages import Button
 from bot.turn import Turn
@@ -211,6 +212,7 @@ async def verdict(turn: Turn, answers: dict[str, Any]) -> None:
                 ]
             ),
             (
+                apply_now_button(category.key, str(answers.get("act", ""))),
                 keyboards.documents_button(),
                 keyboards.criteria_button(),
                 Button(pgettext("button", "My fee"), f"fee:{category.key}"),
