@@ -36,7 +36,14 @@ async def _assert_schema_matches_models(url: str) -> None:
             differences = await connection.run_sync(_differences)
     finally:
         await engine.dispose()
-    assert {"businesses", "applications", "certificates", "complaints", "conversations"} <= tables
+    assert {
+        "businesses",
+        "applications",
+        "certificates",
+        "complaints",
+        "conversations",
+        "stored_files",
+    } <= tables
     assert differences == []
 
 
