@@ -258,24 +258,15 @@ _FIELD_WORDS: Final = (
     ("act", re.compile(r"\bactivity\b|សកម្មភាព", re.IGNORECASE)),
 )
 _KHMER_DIGITS: Final = str.maketrans("០១២៣៤៥៦៧៨៩", "0123456789")
-ITEM_WORDS: Final = {
-    "addr": "address",
-    "tel": "phone",
-    "mail": "email",
-    "ids": "pages",
-    "reg": "registration",
-    "nen": "name",
-    "act": "activity",
-}
-"""The words the officer CLI writes for fields other than criteria and documents."""
 
 
 def requested_items(note: str) -> list[str]:
     """The wizard fields an officer's note names: "criterion 4", "documents (b) and (e)", …
 
     A line ``Items: criterion 4, document (b), address`` (what the officer CLI's ``--item``
-    writes) is read alone and may also name fields; otherwise criteria and documents are found
-    anywhere in the note. An empty list means nothing is recognisable (reopen the whole review).
+    writes, see ``registry.cli.items_line``) is read alone and may also name fields; otherwise
+    criteria and documents are found anywhere in the note. An empty list means nothing is
+    recognisable (then the whole review is reopened).
     """
     text = note.translate(_KHMER_DIGITS)
     line = _ITEMS_LINE.search(text)
@@ -301,19 +292,3 @@ def requested_items(note: str) -> list[str]:
                 if field == "reg":
                     found.append("regd")
     return list(dict.fromkeys(found))
-
-
-def items_line(items: Sequence[str]) -> str:
-    """The ``Items: ...`` line of an officer's note, from ``c4``, ``db``, ``address``..."""
-    words: list[str] = []
-    for raw in items:
-        item = raw.strip().lower()
-        if item.removeprefix("c").isdigit():
-            words.append(f"criterion {item.removeprefix('c')}")
-        elif len(item) == 1 and item in "abcdefg":
-            words.append(f"document ({item})")
-        elif len(item) == 2 and item[0] == "d" and item[1] in "abcdefg":
-            words.append(f"document ({item[1]})")
-        else:
-            words.append(ITEM_WORDS.get(item, item))
-    return "Items: " + ", ".join(words)
