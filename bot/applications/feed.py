@@ -112,9 +112,14 @@ class StatusFeedConsumer:
         self._stale_after = stale_after
         self._handlers = handlers or FEED_HANDLERS
         self._task: asyncio.Task[None] | None = None
+        self._running = asyncio.Lock()  # one round at a time within this process, too
 
     async def run_once(self) -> int:
         """Handle every change there is now; how many were handled (0 without the lease)."""
+        async with self._running:
+            return await self._round()
+
+    async def _round(self) -> int:
         handled = 0
         while True:
             now = self._clock.now()

@@ -210,9 +210,14 @@ class NoticeSweeper:
         self._lease = Lease(schedule.engine, "notices", f"notices-{uuid.uuid4().hex[:12]}", lease)
         self._conversations = ConversationStore(schedule.engine)
         self._task: asyncio.Task[None] | None = None
+        self._running = asyncio.Lock()  # one sweep at a time within this process, too
 
     async def run_once(self) -> int:
         """Deliver what is due now; how many notices were delivered."""
+        async with self._running:
+            return await self._sweep()
+
+    async def _sweep(self) -> int:
         now = self._clock.now()
         if not await self._lease.acquire(now):
             return 0
