@@ -27,7 +27,9 @@ class Driver(Protocol):
         """Tap the offered button with this payload (fails when it is not offered)."""
         ...
 
-    async def send_file(self, data: bytes, filename: str, mime_type: str, kind: AttachmentKind) -> None:
+    async def send_file(
+        self, data: bytes, filename: str, mime_type: str, kind: AttachmentKind
+    ) -> None:
         """Send a photo or a document."""
         ...
 
