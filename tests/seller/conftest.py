@@ -30,9 +30,7 @@ def clock() -> ManualClock:
 async def backend(settings: Settings) -> AsyncIterator[RegistryBackend]:
     """The bot's registry on the test database."""
     await prepare_database(settings.database_url)
-    found = await open_backend(
-        backend_url=None, database_url=settings.database_url, bot_token=None
-    )
+    found = await open_backend(backend_url=None, database_url=settings.database_url, bot_token=None)
     yield found
     await found.close()
 

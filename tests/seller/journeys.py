@@ -85,9 +85,7 @@ async def _evidence_links(driver: Driver, applicant: Applicant, field: str, page
     await driver.press(f"app:!done:{field}")
 
 
-async def full_application(
-    driver: Driver, locale: str, applicant: Applicant, files: Files
-) -> str:
+async def full_application(driver: Driver, locale: str, applicant: Applicant, files: Files) -> str:
     """A complete application, as the issue asks: files and links as evidence, a criterion
     skipped and added later, a shop check and a restart in the middle, an answer changed from
     the review, then submitted. Returns the reference the user was given."""

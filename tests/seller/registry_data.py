@@ -36,9 +36,7 @@ def draft(tag: str) -> ApplicationDraft:
 
 async def submitted(backend: RegistryBackend, owner: tuple[str, str], tag: str) -> str:
     """A submitted application of ``owner``: its id."""
-    application = await backend.create_application(
-        owner, draft(tag), fee_quoted=Decimal("100")
-    )
+    application = await backend.create_application(owner, draft(tag), fee_quoted=Decimal("100"))
     await backend.attach_evidence(
         owner,
         application.application_id,

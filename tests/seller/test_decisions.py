@@ -107,7 +107,9 @@ async def test_a_rejection_gives_the_reason_and_how_to_apply_again(
     await _consumer(engine, backend, deliver, clock).run_once()
     (rejection,) = deliver.to("5002")
     assert application_id in rejection.text and "ទំព័រហ្វេសប៊ុកមិនមែនរបស់អ្នក" in rejection.text
-    again = "You can apply again once this is fixed: tap “Apply”, and I will start a new application."
+    again = (
+        "You can apply again once this is fixed: tap “Apply”, and I will start a new application."
+    )
     assert said("km", again) in rejection.text
     assert "i:apply" in rejection.payloads
 
