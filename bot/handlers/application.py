@@ -43,6 +43,7 @@ from bot.applications.fields import (
     KNOWN,
     identifier_json,
     identifier_summary,
+    identifier_text,
     known,
     parse_address,
     parse_email,
@@ -350,7 +351,10 @@ async def _recognise(ctx: FormContext, number: str) -> None:
         facts["cat"] = shop.category.value
     ctx.answers[KNOWN] = facts
     if shop.identifiers and not ctx.answers.get("ids"):
-        ctx.answers["ids"] = [identifier_json(i) for i in shop.identifiers]
+        ctx.answers["ids"] = [
+            {**identifier_json(i), "display": identifier_text(identifier_json(i))}
+            for i in shop.identifiers
+        ]
     names = " / ".join(n for n in (shop.name_km, shop.name) if n)
     lines = [
         _("I found your business in the register: {names}. I filled in what it knows.").format(

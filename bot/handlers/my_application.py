@@ -114,7 +114,8 @@ def _draft_lines(turn: Turn) -> tuple[list[str], list[Button]]:
     if flow is None:
         return [], []
     fields = forms.applicable(application.APPLICATION_FORM, flow)
-    answered = sum(1 for f in fields if f.name in flow.answers or f.name in flow.missing)
+    names = [f.name for f in fields]
+    answered = names.index(flow.position) if flow.position in names else len(names)
     lines = [
         _("Application in this chat: {done} of {total} questions answered, not sent yet.").format(
             done=answered, total=len(fields)

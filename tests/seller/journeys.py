@@ -160,3 +160,33 @@ async def full_application(driver: Driver, locale: str, applicant: Applicant, fi
     assert found is not None, answer
     assert opening(locale, "Fee ({category}): {amount} {validity}.") in answer
     return found.group(0)
+
+
+async def short_application(driver: Driver, locale: str, applicant: Applicant, files: Files) -> str:
+    """A straight application: one photo, links for the other criteria, documents later."""
+    await driver.say(APPLY[locale])
+    await driver.press("app:cat:individual")
+    await driver.say(applicant.registration)
+    await driver.say("01/02/2025")
+    await driver.say(applicant.name_km)
+    await driver.say(applicant.name)
+    await driver.say(applicant.address)
+    await driver.say(applicant.phone)
+    await driver.press("app:!skip:mail")
+    await driver.say(applicant.facebook)
+    await driver.press("app:!done:ids")
+    await driver.press("app:act:online_retail")
+    await driver.send_file(files.photo, "contact-page.jpg", "image/jpeg", "image")
+    await driver.press("app:!done:c1")
+    await _evidence_links(driver, applicant, "c2", "products")
+    await driver.press("app:c3q:no")
+    for number, page in ((4, "payment"), (5, "privacy"), (6, "reviews"), (7, "disputes")):
+        await _evidence_links(driver, applicant, f"c{number}", page)
+    await _evidence_links(driver, applicant, "c8", "returns")
+    await _evidence_links(driver, applicant, "c9", "code-of-conduct")
+    for name in ("db", "dc", "dd", "de", "df"):
+        await driver.press(f"app:!skip:{name}")
+    assert said(locale, "Please check your answers:") in driver.text()
+    await driver.press("app:!declare")
+    await driver.press("app:!submit")
+    return driver.text()
