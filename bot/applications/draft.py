@@ -244,9 +244,11 @@ _CRITERION_WORDS: Final = re.compile(
     re.IGNORECASE,
 )
 _DOCUMENT_WORDS: Final = re.compile(
-    r"(?:documents?|ឯកសារ)\s*((?:\(?[a-g]\)?\s*(?:,|and|&|និង|ឬ|or|\s)\s*)*\(?[a-g]\)?)(?![a-z])",
+    r"(?:documents?|ឯកសារ)\s*((?:\(?[a-gកខគឃងចឆ]\)?\s*(?:,|and|&|និង|ឬ|or|\s)\s*)*"
+    r"\(?[a-gកខគឃងចឆ]\)?)(?![a-z])",
     re.IGNORECASE,
 )
+_KHMER_LETTERS: Final = str.maketrans("កខគឃងចឆ", "abcdefg")
 _ITEMS_LINE: Final = re.compile(r"^\s*(?:items?|ធាតុ)\s*[:៖]\s*(.+)$", re.IGNORECASE | re.MULTILINE)
 _FIELD_WORDS: Final = (
     ("addr", re.compile(r"\baddress\b|អាសយដ្ឋាន", re.IGNORECASE)),
@@ -280,7 +282,7 @@ def requested_items(note: str) -> list[str]:
                     found.append(WARRANTY_QUESTION)
                 found.append(field)
     for match in _DOCUMENT_WORDS.finditer(scope):
-        for letter in re.findall(r"[a-g]", match.group(1).lower()):
+        for letter in re.findall(r"[a-g]", match.group(1).lower().translate(_KHMER_LETTERS)):
             if letter in DOCUMENT_FIELDS:
                 found.append(DOCUMENT_FIELDS[letter])
     if line:

@@ -17,6 +17,7 @@ from bot import keyboards
 from bot.applications.draft import CRITERION_FIELDS, DOCUMENT_FIELDS
 from bot.applications.submission import NEW, RENEWAL, REOPENED, Submission
 from bot.env import env_text
+from bot.handlers.documents import document_mark
 from bot.handlers.fees import fee_quote
 from bot.i18n import _, current_locale, format_long_date, format_percent, ngettext, pgettext
 from bot.messages import Button, FileReply, Reply, TextReply
@@ -170,8 +171,8 @@ def item_names(kb: KnowledgeBase, fields: Sequence[str]) -> list[str]:
             names.append(_("criterion {number} ({title})").format(number=criterion, title=title))
         elif letter is not None:
             names.append(
-                _("document ({letter}) {title}").format(
-                    letter=letter, title=documents[letter].title.get(locale)
+                _("document {mark} {title}").format(
+                    mark=document_mark(letter), title=documents[letter].title.get(locale)
                 )
             )
         elif field in FIELD_NAMES:

@@ -81,6 +81,7 @@ from bot.forms import (
     StayOpen,
 )
 from bot.forms.engine import prompt as prompt_again
+from bot.handlers.documents import document_mark
 from bot.handlers.fees import fee_quote, khr_per_usd, quoted_fee
 from bot.i18n import _, current_locale, format_long_date, pgettext
 from bot.messages import Button
@@ -273,17 +274,17 @@ def _document_prompt(letter: str) -> Callable[[FormContext], str]:
     def prompt(ctx: FormContext) -> str:
         locale = current_locale()
         document = next(d for d in ctx.turn.kb.documents if d.letter == letter)
-        title = _("Document ({letter}): {title}").format(
-            letter=letter, title=document.title.get(locale)
+        title = _("Document {mark}: {title}").format(
+            mark=document_mark(letter), title=document.title.get(locale)
         )
         if evidence.items_of(ctx.answers.get(DOCUMENT_FIELDS[letter])):
             return _more_items(title)
         first = None
         if letter == ASKED_DOCUMENTS[0]:
             first = _(
-                "Now the documents. Document (a) is this application and (g) is the evidence "
-                "you just sent, so I ask only for the others."
-            )
+                "Now the documents. Document {first} is this application and {last} is the "
+                "evidence you just sent, so I ask only for the others."
+            ).format(first=document_mark("a"), last=document_mark("g"))
         return _lines(
             first,
             title,
@@ -423,7 +424,7 @@ def _document_field(letter: str) -> Field:
         multiple=True,
         missing_ok=True,
         summary=evidence.summary,
-        label=lambda: _("Document ({letter})").format(letter=letter),
+        label=lambda: _("Document {mark}").format(mark=document_mark(letter)),
     )
 
 

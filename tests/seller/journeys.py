@@ -17,6 +17,18 @@ APPLY = {"en": "I want to apply", "km": "ខ្ញុំចង់ដាក់ព
 CHECK_SHOP = {"en": "check a shop", "km": "ពិនិត្យហាង"}
 CONTINUE = {"en": "continue", "km": "បន្ត"}
 REFERENCE = re.compile(r"APP-\d{4}-\d{6}")
+WRITTEN = "We record every order in a notebook and a spreadsheet: date, item, price."
+INTRO = (
+    "Let's prepare your trustmark application. It has short questions about your business, "
+    "then the evidence for the 9 criteria and the documents. You can stop at any time: your "
+    "answers are kept, and “continue” brings you back."
+)
+DECLARATION = (
+    "Code of Conduct declaration: I declare that my business follows the Code of Conduct for "
+    "e-commerce businesses, that the answers and evidence I gave are true, that I will display "
+    "the trustmark only as permitted and tell the Ministry of Commerce about any change (pages, "
+    "contact, practices)."
+)
 
 
 def said(locale: str, message: str, **values: object) -> str:
@@ -90,7 +102,7 @@ async def full_application(driver: Driver, locale: str, applicant: Applicant, fi
     skipped and added later, a shop check and a restart in the middle, an answer changed from
     the review, then submitted. Returns the reference the user was given."""
     await driver.say(APPLY[locale])
-    assert opening(locale, "Let's prepare your trustmark application.") in driver.text()
+    assert said(locale, INTRO) in driver.text()
     assert said(locale, "Step {step} of {total}", step=1, total=24) in driver.text()
     await driver.press("app:cat:sole_proprietorship")
     await driver.say(applicant.registration)
@@ -123,7 +135,7 @@ async def full_application(driver: Driver, locale: str, applicant: Applicant, fi
     await driver.press("app:!done:c1")
     # Criterion 2: a screenshot and a written answer.
     await driver.send_file(files.screenshot, "orders.png", "image/png", "file")
-    await driver.say("We record every order in a notebook and a spreadsheet: date, item, price.")
+    await driver.say(WRITTEN)
     await driver.press("app:!done:c2")
     await driver.press("app:c3q:yes")
     # Criterion 3: the warranty policy as a PDF.
@@ -153,7 +165,7 @@ async def full_application(driver: Driver, locale: str, applicant: Applicant, fi
     await driver.press("app:!done:c6")
     assert said(locale, "Please check your answers:") in driver.text()
     await driver.press("app:!declare")
-    assert opening(locale, "Code of Conduct declaration:") in driver.text()
+    assert said(locale, DECLARATION) in driver.text()
     await driver.press("app:!submit")
     answer = driver.text()
     found = REFERENCE.search(answer)

@@ -31,7 +31,14 @@ from nlu.embedded import CLARIFY_THRESHOLD, EmbeddedNlu
 from tests.backend.support import BOT_TOKEN, start_reference_server
 from tests.seller.conftest import OpenCore
 from tests.seller.drivers import CoreDriver
-from tests.seller.journeys import Applicant, Files, full_application, short_application
+from tests.seller.journeys import (
+    WRITTEN,
+    Applicant,
+    Files,
+    full_application,
+    short_application,
+)
+from tests.seller.language import bot_words_not_khmer
 from tests.seller.recording import RecordingDeliver
 from tests.seller.registry_data import certified, submitted
 
@@ -91,6 +98,19 @@ async def test_a_complete_application_reaches_the_registry_once(
         next(e.evidence_id for e in application.evidence if e.criterion == 1)
     )
     assert photo.data != files.photo and photo.data[:2] == b"\xff\xd8"
+
+    if locale == "km":
+        typed = [
+            applicant.name,
+            applicant.address,
+            applicant.new_address,
+            applicant.email,
+            WRITTEN,
+            WRITTEN[:57] + "...",
+            *(f"{name}" for name in ("contact-page.jpg", "orders.png", "warranty.pdf")),
+            *("registration.pdf", "reviews.jpg"),
+        ]
+        assert bot_words_not_khmer(driver.chat.transcript, typed) == []  # type: ignore[union-attr]
 
     # A second tap on submit (or a retried turn) creates nothing more.
     await driver.chat.press_payload("app:!submit")  # type: ignore[union-attr]
