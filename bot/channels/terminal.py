@@ -14,7 +14,7 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Final, TextIO
+from typing import TYPE_CHECKING, Final, TextIO
 
 from bot.channels.notices import file_too_large
 from bot.channels.text_render import reply_as_text, reply_buttons
@@ -23,6 +23,9 @@ from bot.i18n import DEFAULT_LOCALE, _, use_locale
 from bot.intake.limits import FileLimits
 from bot.language import detect_locale
 from bot.messages import Attachment, AttachmentKind, Button, InboundMessage
+
+if TYPE_CHECKING:
+    from bot.delivery import Deliveries
 
 log = logging.getLogger(__name__)
 
@@ -119,9 +122,11 @@ class TerminalChat:
         stdin: TextIO = sys.stdin,
         stdout: TextIO = sys.stdout,
         limits: FileLimits | None = None,
+        deliveries: Deliveries | None = None,
     ) -> None:
         self._core = core
         self._limits = limits or FileLimits.from_env()
+        self._deliveries = deliveries
         self._user_id = user_id
         self._stdin = stdin
         self._stdout = stdout
@@ -130,6 +135,7 @@ class TerminalChat:
 
     async def run(self) -> None:
         """Chat until end of input (Ctrl-D, or the end of piped input)."""
+        await self.show_deliveries()
         while True:
             if self._interactive:
                 self._stdout.write("> ")
@@ -139,6 +145,19 @@ class TerminalChat:
                 break
             if line.strip():
                 await self.send(line.rstrip("\n"))
+
+    async def show_deliveries(self) -> None:
+        """Print the messages delivered to this user while the chat was closed."""
+        if self._deliveries is None:
+            return
+        for delivery in await self._deliveries.pending(CHANNEL, self._user_id):
+            offered: list[Button] = []
+            for reply in delivery.replies:
+                self._stdout.write(reply_as_text(reply, len(offered) + 1) + "\n\n")
+                offered += reply_buttons(reply)
+            self._stdout.flush()
+            self._buttons = tuple(offered)
+            await self._deliveries.shown(delivery)
 
     async def send(self, line: str) -> None:
         """Send one typed line (a ``/file`` command sends a file) and print the replies."""

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from telegram import Update
 
-from bot.channels.telegram.application import TelegramApplication
+from bot.channels.telegram.application import TelegramBot
 from bot.channels.telegram.inbound import from_message
 from bot.core import ConversationCore
 from bot.language import contains_khmer
@@ -51,13 +51,13 @@ def serve_files(fake_api: FakeBotApi) -> None:
     ],
 )
 async def test_the_core_gets_the_file_with_its_bytes(
-    fake_api: FakeBotApi, ptb_bot: TelegramApplication, payload: str, expected: Attachment
+    fake_api: FakeBotApi, ptb_bot: TelegramBot, payload: str, expected: Attachment
 ) -> None:
     serve_files(fake_api)
-    update = Update.de_json(load_update(payload), ptb_bot.bot)
+    update = Update.de_json(load_update(payload), ptb_bot)
     assert update.message is not None and update.message.from_user is not None
     received = await from_message(
-        update.message, update.message.from_user, ptb_bot.bot, max_download_bytes=20 * 2**20
+        update.message, update.message.from_user, ptb_bot, max_download_bytes=20 * 2**20
     )
     assert received.message.attachments == (expected,)
     assert received.message.channel == "telegram"

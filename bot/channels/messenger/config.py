@@ -17,6 +17,52 @@ class MessengerConfigError(ValueError):
     """A Messenger setting is missing or unusable."""
 
 
+DEFAULT_UTILITY_LANGUAGES: Final = (("km", "km"), ("en", "en"))
+
+
+@dataclass(frozen=True, slots=True)
+class UtilityTemplate:
+    """A Page-owned utility message template for messages outside the 24-hour window.
+
+    Its body has one text placeholder, filled with the message: ``{{1}}``, or the named
+    ``{{<parameter>}}`` of a template created with ``parameter_format`` NAMED. ``languages``
+    maps the bot's locales to the template's language codes.
+    """
+
+    name: str
+    parameter: str | None = None
+    languages: tuple[tuple[str, str], ...] = DEFAULT_UTILITY_LANGUAGES
+
+    def language(self, locale: str) -> str:
+        """The template language for a bot locale (the locale itself when not mapped)."""
+        return dict(self.languages).get(locale, locale)
+
+
+def _languages(value: str) -> tuple[tuple[str, str], ...]:
+    pairs: list[tuple[str, str]] = []
+    for item in value.split(","):
+        locale, equals, code = item.strip().partition("=")
+        if not equals or not locale.strip() or not code.strip():
+            raise MessengerConfigError(
+                "MESSENGER_UTILITY_TEMPLATE_LANGUAGES must look like km=km,en=en_US"
+            )
+        pairs.append((locale.strip(), code.strip()))
+    return tuple(pairs)
+
+
+def utility_template_from_env() -> UtilityTemplate | None:
+    """MESSENGER_UTILITY_TEMPLATE (+ _PARAMETER, _LANGUAGES); None when not configured."""
+    name = env_text("MESSENGER_UTILITY_TEMPLATE")
+    if not name:
+        return None
+    languages = env_text("MESSENGER_UTILITY_TEMPLATE_LANGUAGES")
+    return UtilityTemplate(
+        name=name,
+        parameter=env_text("MESSENGER_UTILITY_TEMPLATE_PARAMETER") or None,
+        languages=_languages(languages) if languages else DEFAULT_UTILITY_LANGUAGES,
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class MessengerConfig:
     """Everything the Messenger channel needs: the Page's token, the app's secrets, limits."""
@@ -31,6 +77,11 @@ class MessengerConfig:
     send_attempts: int = 5
     retry_base_seconds: float = 1.0
     request_timeout_seconds: float = 20.0
+    # Outside the 24-hour window: a utility template when configured, else held until the
+    # user's next message. An officer's own reply may use the HUMAN_AGENT tag (7 days) only
+    # when the Page has that permission and this is switched on.
+    utility_template: UtilityTemplate | None = None
+    human_agent_tag: bool = False
 
     @classmethod
     def from_env(cls, settings: Settings | None = None) -> MessengerConfig:
@@ -87,6 +138,8 @@ class MessengerConfig:
             retry_base_seconds=env_positive_number(
                 "MESSENGER_RETRY_BASE_SECONDS", 1.0, MessengerConfigError
             ),
+            utility_template=utility_template_from_env(),
+            human_agent_tag=env_flag("MESSENGER_HUMAN_AGENT_TAG", MessengerConfigError),
         )
 
     def with_webhook(self, app_secret: str, verify_token: str) -> MessengerConfig:

@@ -7,12 +7,16 @@ from dataclasses import dataclass, field
 from typing import Final
 from urllib.parse import urlsplit
 
-from bot.env import env_flag, env_positive_int, env_text
+from bot.env import env_flag, env_positive_int, env_positive_number, env_text
 from bot.intake.limits import DEFAULT_MAX_FILE_BYTES, FileLimits
 
 DEFAULT_API_BASE_URL: Final = "https://api.telegram.org/bot"
 DEFAULT_API_BASE_FILE_URL: Final = "https://api.telegram.org/file/bot"
 DEFAULT_POLL_TIMEOUT: Final = 30
+# Telegram's broadcast limit: about 30 messages a second to different chats.
+DEFAULT_MAX_SENDS_PER_SECOND: Final = 30.0
+# The photos of an album arrive as separate updates; wait this long after the last one.
+DEFAULT_ALBUM_SECONDS: Final = 1.0
 # Telegram allows 1-256 characters A-Z, a-z, 0-9, "_" and "-" in a webhook secret token.
 _SECRET_PATTERN: Final = re.compile(r"[A-Za-z0-9_-]{1,256}")
 
@@ -45,6 +49,8 @@ class TelegramConfig:
     # The shared file limit (CETS_MAX_FILE_BYTES); the cloud Bot API serves at most 20 MB.
     max_download_bytes: int = DEFAULT_MAX_FILE_BYTES
     poll_timeout: int = DEFAULT_POLL_TIMEOUT
+    max_sends_per_second: float = DEFAULT_MAX_SENDS_PER_SECOND
+    album_seconds: float = DEFAULT_ALBUM_SECONDS
 
     @property
     def uses_webhook(self) -> bool:
@@ -95,5 +101,11 @@ class TelegramConfig:
             max_download_bytes=max_download_bytes,
             poll_timeout=env_positive_int(
                 "TELEGRAM_POLL_TIMEOUT", DEFAULT_POLL_TIMEOUT, TelegramConfigError
+            ),
+            max_sends_per_second=env_positive_number(
+                "TELEGRAM_MAX_SENDS_PER_SECOND", DEFAULT_MAX_SENDS_PER_SECOND, TelegramConfigError
+            ),
+            album_seconds=env_positive_number(
+                "TELEGRAM_ALBUM_SECONDS", DEFAULT_ALBUM_SECONDS, TelegramConfigError
             ),
         )
