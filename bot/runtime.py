@@ -10,6 +10,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from backend_client import RegistryBackend, open_backend
+from bot.applications.service import SellerNotifications
 from bot.backend_outbox import BackendOutbox
 from bot.core import ConversationCore
 from bot.database import open_engine, prepare_database
@@ -41,6 +42,7 @@ class BotRuntime:
     deliveries: Deliveries
     inbox_policy: RetryPolicy
     backend_outbox: BackendOutbox
+    seller: SellerNotifications
 
     def inbox_worker(self, channel: Channel, *, concurrency: int = 16) -> InboxWorker:
         """The worker that processes a channel's inbox events, retrying and apologising.
@@ -68,9 +70,11 @@ class BotRuntime:
         """Start the workers that run without a user turn (submissions waiting for the
         registry)."""
         self.backend_outbox.start()
+        self.seller.start()
 
     async def close(self) -> None:
         """Release the NLU engine, the registry backend and the database connections."""
+        await self.seller.stop()
         await self.backend_outbox.stop()
         await self.deliveries.stop()
         await self.nlu.close()
@@ -107,6 +111,8 @@ async def start_runtime(settings: Settings) -> BotRuntime:
     backend_outbox = BackendOutbox(engine, backend, core.intake, deliver=deliveries.deliver)
     core.services["deliveries"] = deliveries
     core.services["backend_outbox"] = backend_outbox
+    seller = SellerNotifications(engine, backend, deliveries.deliver, clock=core.clock)
+    seller.attach(core)
     return BotRuntime(
         settings=settings,
         engine=engine,
@@ -120,4 +126,5 @@ async def start_runtime(settings: Settings) -> BotRuntime:
             "CETS_INBOX", attempts=MAX_ATTEMPTS, base_seconds=2.0, max_seconds=60.0
         ),
         backend_outbox=backend_outbox,
+        seller=seller,
     )
