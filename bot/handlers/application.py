@@ -84,12 +84,13 @@ from bot.forms.engine import prompt as prompt_again
 from bot.handlers.documents import document_mark
 from bot.handlers.fees import fee_quote, khr_per_usd, quoted_fee
 from bot.i18n import _, current_locale, format_long_date, pgettext
-from bot.messages import Button
+from bot.messages import Button, TextReply
 from bot.turn import Turn
 
 log = logging.getLogger(__name__)
 
 FORM_ID: Final = "app"
+TELEGRAM: Final = "telegram"
 MAX_EVIDENCE_FILES: Final = 10
 MISSING_REMINDER_AFTER: Final = timedelta(days=3)
 DEFAULT_CATEGORY: Final = "individual"
@@ -225,9 +226,27 @@ def _address_prompt(ctx: FormContext) -> str:
 
 
 def _phone_prompt(ctx: FormContext) -> str:
+    if ctx.turn.message.channel == TELEGRAM:
+        # Telegram can send the number with one tap; elsewhere it is typed.
+        ctx.turn.outbox.add(
+            TextReply(
+                pgettext("button", "📱 Share my phone number"),
+                (share_phone_button(),),
+            )
+        )
     return _lines(
         _("Which phone number can the Ministry call you on?"),
         _known_line(ctx, "tel"),
+    )
+
+
+def share_phone_button() -> Button:
+    """Telegram's "share my phone number" (pressing it sends the number, not this payload)."""
+    return Button(
+        pgettext("button", "📱 Share my phone number"),
+        f"{FORM_ID}:!resume",
+        pgettext("short", "Share my phone"),
+        kind="contact",
     )
 
 

@@ -17,7 +17,10 @@ APPLY = {"en": "I want to apply", "km": "ខ្ញុំចង់ដាក់ព
 CHECK_SHOP = {"en": "check a shop", "km": "ពិនិត្យហាង"}
 CONTINUE = {"en": "continue", "km": "បន្ត"}
 REFERENCE = re.compile(r"APP-\d{4}-\d{6}")
-WRITTEN = "We record every order in a notebook and a spreadsheet: date, item, price."
+WRITTEN = {
+    "en": "We record every order in a notebook and a spreadsheet: date, item, price.",
+    "km": "យើងកត់ត្រាការបញ្ជាទិញនីមួយៗក្នុងសៀវភៅ និងតារាង៖ កាលបរិច្ឆេទ ទំនិញ និងតម្លៃ។",
+}
 INTRO = (
     "Let's prepare your trustmark application. It has short questions about your business, "
     "then the evidence for the 9 criteria and the documents. You can stop at any time: your "
@@ -135,7 +138,7 @@ async def full_application(driver: Driver, locale: str, applicant: Applicant, fi
     await driver.press("app:!done:c1")
     # Criterion 2: a screenshot and a written answer.
     await driver.send_file(files.screenshot, "orders.png", "image/png", "file")
-    await driver.say(WRITTEN)
+    await driver.say(WRITTEN[locale])
     await driver.press("app:!done:c2")
     await driver.press("app:c3q:yes")
     # Criterion 3: the warranty policy as a PDF.
