@@ -19,7 +19,7 @@ from bot.dialogue.state import DialogueState, OfferedButton
 from bot.dialogue.store import ConversationStore, StaleStateError
 from bot.forms import FORMS
 from bot.handlers import language, menu
-from bot.handlers.verification import MAX_MATCHES, shop_card
+from bot.handlers.verification import inline_cards
 from bot.i18n import NP_, _, pgettext, use_locale
 from bot.intake import FileIntake, FileLimits
 from bot.language import decide_locale
@@ -60,6 +60,9 @@ _INTENT_LABELS = {
     Intent.COMPLAIN: NP_("button", "Complain"),
     Intent.COMPLAINT_STATUS: NP_("button", "My complaint"),
     Intent.HUMAN_AGENT: NP_("button", "Talk to an officer"),
+    Intent.ASK_PENALTIES: NP_("button", "Penalties"),
+    Intent.ASK_OBLIGATIONS: NP_("button", "Obligations"),
+    Intent.ASK_CONTACT: NP_("button", "Contacts"),
     Intent.OUT_OF_SCOPE: NP_("button", "Something else"),
 }
 
@@ -136,11 +139,8 @@ class ConversationCore:
 
     async def shop_cards(self, query: str, locale: str) -> list[CardReply]:
         """Verification cards for shops matching ``query``, for inline search in a chat."""
-        if not query.strip():
-            return []
         with use_locale(locale):
-            matches = await self._backend.find_shops(query.strip(), limit=MAX_MATCHES)
-            return [shop_card(match) for match in matches]
+            return await inline_cards(self._backend, query)
 
     async def handle(
         self, message: InboundMessage, *, commit: CommitHook | None = None

@@ -13,6 +13,7 @@ from typing import Final
 from bot.handlers import (
     about,
     application,
+    contacts,
     criteria,
     documents,
     eligibility,
@@ -20,7 +21,9 @@ from bot.handlers import (
     language,
     menu,
     my_application,
-    renewal,
+    payment_qr,
+    renewal_form,
+    rules,
     upcoming,
     verification,
 )
@@ -44,11 +47,14 @@ INTENT_HANDLERS: Final[Mapping[Intent, Handler]] = MappingProxyType(
         Intent.ASK_CRITERIA: criteria.ask_criteria,
         Intent.APPLY: application.apply,
         Intent.APPLICATION_STATUS: my_application.show_status,
-        Intent.RENEW: renewal.renew,
+        Intent.RENEW: renewal_form.renew,
         Intent.CHECK_SHOP: verification.check_shop,
         Intent.COMPLAIN: upcoming.complain,
         Intent.COMPLAINT_STATUS: upcoming.track,
         Intent.HUMAN_AGENT: upcoming.human_agent,
+        Intent.ASK_PENALTIES: rules.ask_penalties,
+        Intent.ASK_OBLIGATIONS: rules.ask_obligations,
+        Intent.ASK_CONTACT: contacts.ask_contact,
         Intent.AFFIRM: menu.main_menu,
         Intent.DENY: menu.main_menu,
         Intent.OUT_OF_SCOPE: menu.fallback,
@@ -60,15 +66,19 @@ PAYLOAD_HANDLERS: Final[Mapping[str, PayloadHandler]] = MappingProxyType(
         "fee": fees.on_payload,
         "lang": language.on_payload,
         "crit": criteria.on_payload,
+        "doc": documents.on_payload,
         "cert": verification.on_certificate_payload,
         "share": verification.on_certificate_payload,
+        "pick": verification.on_pick,
+        "cmp": verification.on_complaint_payload,
         "apl": my_application.on_payload,
-        "rnw": renewal.on_payload,
+        "rnw": renewal_form.on_payload,
     }
 )
 
-# Files sent when no open form question takes them (a form's own file questions come first).
-ATTACHMENT_HANDLER: Final[Handler] = menu.attachment_not_expected
+# Files sent when no open form question takes them (a form's own file questions come first):
+# a payment QR is checked, anything else is "not expected" (see bot.handlers.payment_qr).
+ATTACHMENT_HANDLER: Final[Handler] = payment_qr.check_attachment
 
 # The intents offered as "did you mean" choices, and the questions that may interrupt a flow.
 TOPIC_INTENTS: Final = frozenset(INTENT_HANDLERS) - {

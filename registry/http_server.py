@@ -31,6 +31,7 @@ from backend_client.bodies import (
     CreateApplicationBody,
     ErrorBody,
     ErrorDetail,
+    IdentifiersBody,
     ImportBody,
     NoteBody,
     ReasonBody,
@@ -214,6 +215,12 @@ async def find_shops(request: web.Request) -> web.Response:
     query = request.query.get("q", "")
     matches = await backend.find_shops(query, limit=_int_query(request, "limit", 5))
     return _json(ShopMatches(matches))
+
+
+async def get_public_certificate(request: web.Request) -> web.Response:
+    """GET /v1/certificates/{certificate_id}"""
+    backend = request.app[BACKEND]
+    return _json(await backend.get_public_certificate(request.match_info["certificate_id"]))
 
 
 async def create_application(request: web.Request) -> web.Response:
@@ -413,6 +420,15 @@ async def officer_warn(request: web.Request) -> web.Response:
     return _json(verdict, status=201)
 
 
+async def officer_identifiers(request: web.Request) -> web.Response:
+    """POST /v1/officer/businesses/identifiers"""
+    body = await _body(request, IdentifiersBody)
+    verdict = await request.app[OFFICER].add_identifiers(
+        body.query, body.identifiers, officer=_officer(request)
+    )
+    return _json(verdict)
+
+
 async def officer_import(request: web.Request) -> web.Response:
     """POST /v1/officer/businesses/import"""
     body = await _body(request, ImportBody)
@@ -490,6 +506,7 @@ def create_app(config: ServerConfig, middlewares: Sequence[Middleware] = ()) -> 
             web.get(routes.OPENAPI, openapi),
             web.get(routes.SHOPS, find_shops),
             web.get(routes.STATUS_CHANGES, status_changes),
+            web.get(routes.PUBLIC_CERTIFICATE, get_public_certificate),
             web.post(routes.APPLICATIONS, create_application),
             web.get(routes.APPLICATIONS, list_applications),
             web.get(routes.APPLICATION, get_application),
@@ -510,6 +527,7 @@ def create_app(config: ServerConfig, middlewares: Sequence[Middleware] = ()) -> 
             web.get(routes.OFFICER_CERTIFICATE, officer_get_certificate),
             web.post(routes.OFFICER_BLACKLIST, officer_blacklist),
             web.post(routes.OFFICER_WARNINGS, officer_warn),
+            web.post(routes.OFFICER_IDENTIFIERS, officer_identifiers),
             web.post(routes.OFFICER_IMPORT, officer_import),
             *(web.post(path, handler) for path, handler in decision_routes.items()),
         ]

@@ -1,7 +1,7 @@
 """seller journey: the status feed's cursor and lease, and notices scheduled for later
 
 Revision ID: 0009
-Revises: 0006
+Revises: 0007
 Create Date: 2026-12-02 09:00:00
 
 ``feed_cursors`` remembers how far the bot has read the registry's status feed and which
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0009"
-down_revision: str | None = "0006"
+down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
