@@ -13,7 +13,6 @@ import logging
 from typing import Final
 
 from backend_client import (
-    ApplicationKind,
     ApplicationStatus,
     Certificate,
     CertificateStatus,
@@ -100,13 +99,10 @@ async def _approved(context: FeedContext, change: StatusChange, owner: Owner) ->
     )
     if not context.fresh:
         return
-    approved = notices.ApprovedCertificate(
-        application_id=application.application_id,
-        certificate_id=certificate.certificate_id,
-        valid_from=certificate.valid_from,
-        valid_until=certificate.valid_until,
-        covered=tuple(identifier_text(identifier_json(i)) for i in certificate.covered_identifiers),
-        renewal=application.kind is ApplicationKind.RENEWAL,
+    approved = await notices.approved_certificate(
+        application,
+        certificate,
+        [identifier_text(identifier_json(i)) for i in certificate.covered_identifiers],
     )
     await context.deliver(
         owner.channel,

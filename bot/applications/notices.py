@@ -6,16 +6,20 @@ user's saved language, so it reads only what it is given (and the knowledge base
 
 from __future__ import annotations
 
+import asyncio
 import functools
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any, Final
 
+from backend_client import Application, ApplicationKind, Certificate
 from bot import keyboards
 from bot.applications.draft import CRITERION_FIELDS, DOCUMENT_FIELDS
 from bot.applications.submission import NEW, RENEWAL, REOPENED, Submission
+from bot.badge import LinksConfigError, render_badge, verification_links
 from bot.env import env_text
 from bot.handlers.documents import document_mark
 from bot.handlers.fees import fee_quote
@@ -23,7 +27,10 @@ from bot.i18n import _, current_locale, format_long_date, format_percent, ngette
 from bot.messages import Button, FileReply, Reply, TextReply
 from kb import KnowledgeBase, load_knowledge_base
 
+log = logging.getLogger(__name__)
+
 STATUS_BUTTON_PAYLOAD: Final = "i:application_status"
+BADGE_LOCALES: Final = ("km", "en")
 DISPLAY_RULE: Final = 1
 """The obligation that says where the mark may be shown (kb/obligations.yaml, second item)."""
 CHANGES_RULE: Final = 3
@@ -224,6 +231,47 @@ class ApprovedCertificate:
     verify_web: str | None = None
     badges: tuple[tuple[str, bytes], ...] = ()
     """The badge PNG per locale (rendered before delivery; CPU work stays off the loop)."""
+
+
+async def approved_certificate(
+    application: Application, certificate: Certificate, covered: Sequence[str]
+) -> ApprovedCertificate:
+    """What the approval message needs, the badge rendered in both languages (off the loop).
+
+    Without a public register address or the bot's user name the QR code has nowhere to
+    point: the message goes without the badge, and the log says what to configure.
+    """
+    names = (
+        application.business_name or certificate.business_name,
+        application.business_name_km,
+    )
+    badges: list[tuple[str, bytes]] = []
+    telegram = messenger = web = None
+    try:
+        links = verification_links(certificate.certificate_id)
+        telegram, messenger, web = links.telegram, links.messenger, links.web
+        for locale in BADGE_LOCALES:
+            png = await asyncio.to_thread(
+                render_badge, certificate.certificate_id, names, certificate.valid_until, locale
+            )
+            badges.append((locale, png))
+    except LinksConfigError:
+        log.warning(
+            "no badge for %s: set TELEGRAM_BOT_USERNAME or CETS_PUBLIC_BASE_URL",
+            certificate.certificate_id,
+        )
+    return ApprovedCertificate(
+        application_id=application.application_id,
+        certificate_id=certificate.certificate_id,
+        valid_from=certificate.valid_from,
+        valid_until=certificate.valid_until,
+        covered=tuple(covered),
+        renewal=application.kind is ApplicationKind.RENEWAL,
+        verify_telegram=telegram,
+        verify_messenger=messenger,
+        verify_web=web,
+        badges=tuple(badges),
+    )
 
 
 def approved_notice(approved: ApprovedCertificate) -> list[Reply]:

@@ -29,7 +29,7 @@ from bot import forms, keyboards
 from bot.applications.draft import CRITERION_FIELDS, answers_from_application, requested_items
 from bot.applications.fields import identifier_json, identifier_text
 from bot.applications.notices import (
-    ApprovedCertificate,
+    approved_certificate,
     approved_notice,
     item_names,
     renew_button,
@@ -290,13 +290,8 @@ async def show_badge(turn: Turn, certificate_id: str) -> None:
             (keyboards.menu_button(),),
         )
         return
-    approved = ApprovedCertificate(
-        application_id=source.application_id,
-        certificate_id=held.certificate_id,
-        valid_from=held.valid_from,
-        valid_until=held.valid_until,
-        covered=tuple(identifier_text(identifier_json(i)) for i in held.covered_identifiers),
-        renewal=source.kind is ApplicationKind.RENEWAL,
+    approved = await approved_certificate(
+        source, held, [identifier_text(identifier_json(i)) for i in held.covered_identifiers]
     )
     for reply in approved_notice(approved):
         turn.outbox.add(reply)
