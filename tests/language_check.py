@@ -14,6 +14,7 @@ _LATIN = re.compile(r"[A-Za-z]+")
 LATIN_ALLOWED_IN_KHMER = frozenset(
     {
         "CETS",
+        "APP",  # application references (APP-2026-000123), like certificate numbers
         "USD",
         "KHR",
         "PDF",
