@@ -34,10 +34,6 @@ async def test_a_complete_application_over_telegram(
     start_bot: StartBot, fake_api: FakeBotApi, officer: OfficerBackend, locale: str
 ) -> None:
     driver = await TelegramDriver(start_bot, fake_api, "en" if locale == "en" else None).start()
-    # The seller picks the language once: links and Latin names typed later must not switch it
-    # (main's language detection still counts the words of a link; see the report).
-    await driver.say("/language")
-    await driver.press(f"lang:{locale}")
     applicant = Applicant(tag=f"tg{locale}")
     reference = await full_application(driver, locale, applicant, Files())
     assert (
