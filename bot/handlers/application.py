@@ -11,6 +11,7 @@ with the ``APP-`` reference, what happens next and the fee quote.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable, Sequence
 from datetime import date, timedelta
@@ -19,6 +20,7 @@ from typing import Final
 from backend_client import (
     BackendError,
     BackendUnavailable,
+    IdentifierKind,
     MatchKind,
     ShopMatch,
     ValidationError,
@@ -78,20 +80,24 @@ from bot.forms import (
     Form,
     FormContext,
     Parsed,
+    Reject,
     StayOpen,
 )
 from bot.forms.engine import prompt as prompt_again
 from bot.handlers.documents import document_mark
 from bot.handlers.fees import fee_quote, khr_per_usd, quoted_fee
 from bot.i18n import _, current_locale, format_long_date, pgettext
+from bot.khqr import NotKhqr, parse_khqr, read_qr_codes
 from bot.messages import Button, TextReply
 from bot.turn import Turn
+from registry.identifiers import parse_identifier
 
 log = logging.getLogger(__name__)
 
 FORM_ID: Final = "app"
 TELEGRAM: Final = "telegram"
 MAX_EVIDENCE_FILES: Final = 10
+MAX_KHQR_PHOTOS: Final = 3
 MISSING_REMINDER_AFTER: Final = timedelta(days=3)
 DEFAULT_CATEGORY: Final = "individual"
 
@@ -254,7 +260,8 @@ def _identifiers_prompt(ctx: FormContext) -> str:
     return _(
         "Send every page, handle, website, phone number and payment account the certificate "
         "should cover, one or several per message: facebook.com/yourpage, t.me/yourshop, "
-        "yourshop.com, 012 345 678, name@bank. Tap “Done” when the list is complete."
+        "yourshop.com, 012 345 678, name@bank, or a photo of your KHQR code. Tap “Done” when "
+        "the list is complete."
     )
 
 
@@ -402,11 +409,40 @@ async def _recognise(ctx: FormContext, number: str) -> None:
     ctx.turn.outbox.say("\n".join(lines))
 
 
-def parse_identifier_message(given: FieldInput, ctx: FormContext) -> Parsed:
-    """Typed pages and accounts (a KHQR photo is read by the file branch)."""
-    if given.files:
-        return None
-    return parse_identifiers(given, ctx)
+async def parse_identifier_message(given: FieldInput, ctx: FormContext) -> Parsed:
+    """Typed pages and accounts, or a photo or screenshot of the payment KHQR code."""
+    if not given.files:
+        return parse_identifiers(given, ctx)
+    found: list[JsonValue] = []
+    for file in given.files:
+        data = await given.turn.intake.read(str(file["sha256"]))
+        found += await khqr_accounts(data)
+    if not found:
+        return Reject(
+            _(
+                "I could not read a KHQR payment code in this picture. Send a clear photo or "
+                "screenshot of the code, or type the account (name@bank)."
+            )
+        )
+    return Accept(found)
+
+
+async def khqr_accounts(image: bytes) -> list[JsonValue]:
+    """The payment accounts of the valid KHQR codes in an image (the seller's own first)."""
+    accounts: list[JsonValue] = []
+    for text in await asyncio.to_thread(read_qr_codes, image):
+        try:
+            code = parse_khqr(text)
+        except NotKhqr as refused:
+            log.info("a QR code at the pages question is not KHQR (%s)", refused.reason.value)
+            continue
+        for account in code.payee.payment_accounts[:1]:
+            identifier = parse_identifier(account, IdentifierKind.PAYMENT)
+            if identifier is not None:
+                item = identifier_json(identifier)
+                item["display"] = f"{identifier.value} (KHQR: {code.merchant_name})"
+                accounts.append(item)
+    return accounts
 
 
 # -- the form -----------------------------------------------------------------------------------
@@ -524,6 +560,7 @@ FIELDS: Final = (
         name="ids",
         prompt=_identifiers_prompt,
         parse=parse_identifier_message,
+        files=FileRule(MAX_KHQR_PHOTOS),
         multiple=True,
         summary=identifier_summary,
         label=lambda: _("Pages and accounts covered"),

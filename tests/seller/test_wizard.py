@@ -29,6 +29,8 @@ from bot.settings import Settings
 from kb import KnowledgeBase
 from nlu.embedded import CLARIFY_THRESHOLD, EmbeddedNlu
 from tests.backend.support import BOT_TOKEN, start_reference_server
+from tests.intake.samples import encode, picture
+from tests.khqr.codes import Khqr, png, qr_image
 from tests.seller.conftest import OpenCore
 from tests.seller.drivers import CoreDriver
 from tests.seller.journeys import (
@@ -271,3 +273,31 @@ def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+async def test_a_payment_account_can_be_given_as_a_photo_of_its_khqr(
+    open_core: OpenCore,
+) -> None:
+    driver = await _driver(open_core, "en", "khqr-seller")
+    await driver.say("apply")
+    await driver.press("app:cat:individual")
+    await driver.press("app:!skip:reg")
+    await driver.press("app:!skip:nkm")
+    await driver.say("Dara Cakes")
+    await driver.say("#8, Street 19, Phnom Penh")
+    await driver.say("012 345 111")
+    await driver.press("app:!skip:mail")
+    code = Khqr(bakong_id="dara_cakes@aclb", name="DARA CAKES")
+    await driver.send_file(png(qr_image(code.payload())), "khqr.png", "image/png", "image")
+    assert "dara_cakes@aclb (KHQR: DARA CAKES)" in driver.text()
+    await driver.send_file(encode(picture(seed=5), "PNG"), "cat.png", "image/png", "image")
+    assert "I could not read a KHQR payment code in this picture." in driver.text()
+    assert driver.chat is not None
+    flow = (await driver.chat.core._store.load("test", "khqr-seller")).flows["app"]
+    assert flow.answers["ids"] == [
+        {
+            "kind": "payment",
+            "value": "dara_cakes@aclb",
+            "display": "dara_cakes@aclb (KHQR: DARA CAKES)",
+        }
+    ]
