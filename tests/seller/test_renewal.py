@@ -12,13 +12,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from backend_client import ApplicationKind, ApplicationStatus, OfficerBackend, RegistryBackend
 from bot.applications import decisions  # noqa: F401  (registers the feed handlers)
 from bot.applications.feed import StatusFeedConsumer
-from bot.applications.schedule import NoticeSchedule, NoticeSweeper, morning_of
+from bot.applications.schedule import SERVICE, NoticeSchedule, NoticeSweeper, morning_of
 from bot.clock import ManualClock
+from bot.core import ConversationCore
 from bot.database import open_engine
 from bot.settings import Settings
 from tests.seller.conftest import OpenCore
 from tests.seller.drivers import CoreDriver
-from tests.seller.journeys import said
+from tests.seller.journeys import Applicant, Files, said, short_application
 from tests.seller.recording import RecordingDeliver
 from tests.seller.registry_data import certified
 
@@ -169,3 +170,65 @@ async def test_renewal_is_for_certificate_holders(open_core: OpenCore) -> None:
 
 def test_reminders_go_out_in_the_morning_in_phnom_penh() -> None:
     assert morning_of(date(2028, 5, 15)) == datetime(2028, 5, 15, 2, 0, tzinfo=UTC)
+
+
+async def _missing_reminder_chat(
+    open_core: OpenCore, engine: AsyncEngine, user: str
+) -> tuple[CoreDriver, NoticeSchedule]:
+    schedule = NoticeSchedule(engine)
+
+    async def open_with_schedule() -> ConversationCore:
+        core = await open_core()
+        core.services[SERVICE] = schedule
+        return core
+
+    driver = await CoreDriver(open_with_schedule, user, "test").start()
+    assert driver.chat is not None
+    await driver.chat.core.set_language("test", user, "en")
+    answer = await short_application(
+        driver, "en", Applicant(tag=f"miss{user[-1]}"), Files(), not_yet=(6,)
+    )
+    assert "Your application is saved, but every criterion needs evidence first." in answer
+    assert "Still missing: criterion 6." in answer and "app:!edit:c6" in driver.payloads()
+    return driver, schedule
+
+
+async def test_evidence_still_missing_is_reminded_once_after_a_few_days(
+    engine: AsyncEngine,
+    backend: RegistryBackend,
+    officer: OfficerBackend,
+    clock: ManualClock,
+    open_core: OpenCore,
+) -> None:
+    _driver, schedule = await _missing_reminder_chat(open_core, engine, "7101")
+    deliver = RecordingDeliver(engine)
+    sweeper = NoticeSweeper(schedule, backend, deliver, clock=clock)
+    assert await sweeper.run_once() == 0
+    clock.advance(timedelta(days=3, minutes=1))
+    assert await sweeper.run_once() == 1
+    assert await NoticeSweeper(schedule, backend, deliver, clock=clock).run_once() == 0
+    (reminder,) = deliver.to("7101")
+    assert "Your trustmark application is waiting for: criterion 6" in reminder.text
+    assert "app:!resume" in reminder.payloads
+    assert await officer.list_applications() == ()
+
+
+async def test_no_reminder_once_the_evidence_was_added(
+    engine: AsyncEngine,
+    backend: RegistryBackend,
+    officer: OfficerBackend,
+    clock: ManualClock,
+    open_core: OpenCore,
+) -> None:
+    driver, schedule = await _missing_reminder_chat(open_core, engine, "7102")
+    await driver.press("app:!edit:c6")
+    await driver.say("https://miss2.example.com/reviews")
+    await driver.press("app:!done:c6")
+    await driver.press("app:!declare")
+    await driver.press("app:!submit")
+    assert "Your reference: APP-" in driver.text()
+    deliver = RecordingDeliver(engine)
+    clock.advance(timedelta(days=3, minutes=1))
+    assert await NoticeSweeper(schedule, backend, deliver, clock=clock).run_once() == 0
+    assert deliver.calls == []
+    assert list((await schedule.outcomes()).values()) == ["obsolete"]
