@@ -10,7 +10,7 @@ import pytest
 from aiohttp import web
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
-from bot.database import open_engine
+from bot.database import open_engine, writer
 from bot.server import build_web_app
 from bot.settings import Settings
 from registry.demo import seed_demo
@@ -84,7 +84,7 @@ async def seed_registry(settings: Settings) -> None:
     """The registry's documented demo shops (fixed certificate ids) in the bot's database."""
     engine = open_engine(settings.database_url)
     try:
-        async with async_sessionmaker(engine).begin() as session:
+        async with async_sessionmaker(writer(engine)).begin() as session:
             await seed_demo(session)
     finally:
         await engine.dispose()
