@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Final
 
+from bot.channels.messenger.attachments import AttachmentPolicy
 from bot.env import env_flag, env_positive_number, env_text
 from bot.settings import Settings
 
@@ -31,6 +32,8 @@ class MessengerConfig:
     send_attempts: int = 5
     retry_base_seconds: float = 1.0
     request_timeout_seconds: float = 20.0
+    # Where user files may be downloaded from; never read from the environment.
+    attachment_policy: AttachmentPolicy = field(default_factory=AttachmentPolicy)
 
     @classmethod
     def from_env(cls, settings: Settings | None = None) -> MessengerConfig:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Callable
+from dataclasses import replace
 
 import aiohttp
 from aiohttp import web
 
+from bot.channels.messenger.attachments import ATTACHMENT_POLICY_KEY
 from bot.channels.messenger.channel import MESSENGER_KEY, MessengerChannel
 from bot.channels.messenger.config import MessengerConfig
 from bot.channels.messenger.events import CHANNEL
@@ -25,12 +27,18 @@ def _channel_context(
 ) -> Callable[[web.Application], AsyncIterator[None]]:
     async def context(app: web.Application) -> AsyncIterator[None]:
         runtime = app[RUNTIME_KEY]
+        # Tests put their fake CDN's policy on the app; a deployment has no way to.
+        channel_config = replace(
+            config, attachment_policy=app.get(ATTACHMENT_POLICY_KEY, config.attachment_policy)
+        )
         timeout = aiohttp.ClientTimeout(total=config.request_timeout_seconds)
         async with aiohttp.ClientSession(timeout=timeout) as session:
-            client = GraphClient(session, config)
-            processor = MessengerProcessor(core=runtime.core, client=client, config=config)
+            client = GraphClient(session, channel_config)
+            processor = MessengerProcessor(core=runtime.core, client=client, config=channel_config)
             worker = InboxWorker(runtime.inbox, CHANNEL, processor)
-            app[MESSENGER_KEY] = MessengerChannel(config=config, client=client, worker=worker)
+            app[MESSENGER_KEY] = MessengerChannel(
+                config=channel_config, client=client, worker=worker
+            )
             await worker.start()
             log.info("Messenger channel ready on %s", WEBHOOK_PATH)
             try:
