@@ -106,9 +106,12 @@ class AttachmentPolicy:
 
         Raises :class:`AttachmentRefused` when the URL is not allowed.
         """
-        parsed = URL(url)
-        if parsed.origin() in {URL(origin) for origin in self.test_origins}:
-            return parsed, None
+        try:
+            parsed = URL(url)
+            if parsed.absolute and parsed.origin() in {URL(o) for o in self.test_origins}:
+                return parsed, None
+        except ValueError as exc:
+            raise AttachmentRefused("not a URL") from exc
         host = (parsed.host or "").lower().rstrip(".")
         if parsed.scheme != "https":
             raise AttachmentRefused("not an https URL")
