@@ -13,6 +13,7 @@ from bot.handlers.verification import MAX_MATCHES, shop_card
 from bot.i18n import NP_, _, pgettext, use_locale
 from bot.language import decide_locale
 from bot.messages import Button, CardReply, InboundMessage, Reply
+from bot.metrics import TurnTimer
 from bot.navigation import Navigation, parse_navigation, parse_navigation_payload
 from bot.ordering import KeyedLocks
 from bot.routing import (
@@ -117,6 +118,7 @@ class ConversationCore:
 
     async def handle(self, message: InboundMessage) -> list[Reply]:
         """Handle one message and return the replies to send, in order."""
+        timer = TurnTimer()
         async with self._locks.hold(message.conversation_key):
             state = await self._store.load(message.channel, message.user_id)
             decision = decide_locale(
@@ -133,6 +135,13 @@ class ConversationCore:
             with use_locale(decision.locale):
                 await self._dispatch(turn)
             await self._store.save(state)
+            parse = turn.parse
+            timer.done(
+                message.channel,
+                intent=parse.intent.name if parse else None,
+                confidence=parse.intent.confidence if parse else None,
+                payload=bool(message.payload),
+            )
             return list(turn.outbox.replies)
 
     async def _dispatch(self, turn: Turn) -> None:

@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from bot.dialogue.models import InboundEventRecord
+from bot.lifecycle import LIFECYCLE
 
 log = logging.getLogger(__name__)
 
@@ -148,6 +149,11 @@ class InboxWorker:
                 self._idle.set()
 
     async def _run(self, event: InboundEvent) -> None:
+        # Counted as in flight; while the process drains (SIGTERM) the event waits instead.
+        async with LIFECYCLE.event():
+            await self._attempts(event)
+
+    async def _attempts(self, event: InboundEvent) -> None:
         current = event
         while True:
             try:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from nlu.factory import open_nlu_engine
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -13,10 +12,12 @@ from bot.core import ConversationCore
 from bot.database import open_engine, prepare_database
 from bot.dialogue.store import ConversationStore
 from bot.inbox import Inbox
+from bot.metrics import metered_backend
 from bot.settings import Settings
 from kb import KnowledgeBase, load_knowledge_base
 from nlu import NluEngine
 from nlu.embedded import CLARIFY_THRESHOLD
+from nlu.factory import open_nlu_engine
 
 
 @dataclass(slots=True)
@@ -49,10 +50,12 @@ async def start_runtime(settings: Settings) -> BotRuntime:
     engine = open_engine(settings.database_url)
     kb = load_knowledge_base()
     nlu = await open_nlu_engine(settings.nlu_url)
-    backend = await open_backend(
-        backend_url=settings.backend_url,
-        database_url=settings.database_url,
-        bot_token=settings.backend_token,
+    backend = metered_backend(
+        await open_backend(
+            backend_url=settings.backend_url,
+            database_url=settings.database_url,
+            bot_token=settings.backend_token,
+        )
     )
     core = ConversationCore(
         store=ConversationStore(engine),

@@ -1,4 +1,4 @@
-"""The bot's one HTTP server: health check and the channels' webhooks, on aiohttp."""
+"""The bot's one HTTP server: health checks, metrics and the channels' webhooks, on aiohttp."""
 
 from __future__ import annotations
 
@@ -9,6 +9,9 @@ from collections.abc import AsyncIterator
 from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
 
+from bot.health import liveness, readiness_route
+from bot.metrics import INBOX_DEPTH, metrics_endpoint, register_depth_probe
+from bot.queue_depths import pending_events
 from bot.runtime import BotRuntime, start_runtime
 from bot.settings import Settings
 
@@ -30,16 +33,14 @@ class PathOnlyAccessLogger(AbstractAccessLogger):
         self.logger.info("%s %s %d %.3fs", request.method, request.path, response.status, time)
 
 
-async def healthz(request: web.Request) -> web.Response:
-    """Liveness and readiness: the runtime is up and the database answers."""
-    runtime = request.app[RUNTIME_KEY]
-    await runtime.ping()
-    return web.json_response({"status": "ok"})
+def _runtime_of(request: web.Request) -> BotRuntime:
+    return request.app[RUNTIME_KEY]
 
 
 async def _runtime_context(app: web.Application) -> AsyncIterator[None]:
     runtime = await start_runtime(app[SETTINGS_KEY])
     app[RUNTIME_KEY] = runtime
+    register_depth_probe("inbox", INBOX_DEPTH, lambda: pending_events(runtime.engine))
     yield
     await runtime.close()
 
@@ -53,7 +54,9 @@ def build_web_app(settings: Settings) -> web.Application:
     app = web.Application()
     app[SETTINGS_KEY] = settings
     app.cleanup_ctx.append(_runtime_context)
-    app.router.add_get("/healthz", healthz)
+    app.router.add_get("/healthz", liveness)
+    app.router.add_get("/readyz", readiness_route(_runtime_of))
+    app.router.add_get("/metrics", metrics_endpoint)
     if settings.telegram_bot_token:
         from bot.channels.telegram.setup import setup_telegram
 

@@ -86,6 +86,8 @@ class FakeBotApi:
     _last_queued: int = 0
     _failures: dict[str, int] = field(default_factory=dict)
     _outages: dict[str, int] = field(default_factory=dict)
+    # Seconds to wait before answering a method (a slow Telegram).
+    delays: dict[str, float] = field(default_factory=dict)
     _message_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1000))
     _changed: asyncio.Condition | None = None
     _closing: asyncio.Event | None = None
@@ -195,6 +197,8 @@ class FakeBotApi:
             else:  # an uploaded file (multipart)
                 params[key] = value.file.read()
         call = ApiCall(method, params)
+        if method in self.delays:
+            await asyncio.sleep(self.delays[method])
         if method != "getUpdates":
             self.calls.append(call)
         status = self._outages.pop(method, None)

@@ -26,6 +26,7 @@ from bot.channels.messenger.signature import (
 )
 from bot.channels.safe_json import MAX_BODY_BYTES, UnsafeJsonError, load_body, read_body
 from bot.inbox import InboundEvent
+from bot.metrics import webhook_answered
 from bot.sanitise import MAX_ID_CHARS
 from bot.server import RUNTIME_KEY
 
@@ -56,7 +57,7 @@ def _refused(status: int, reason: str) -> web.Response:
     return web.Response(status=status, text=reason)
 
 
-async def receive_delivery(request: web.Request) -> web.Response:
+async def _receive_delivery(request: web.Request) -> web.Response:
     """Verify the signature, store every event in the inbox, acknowledge, then hand over."""
     channel = request.app[MESSENGER_KEY]
     body = await read_body(request, MAX_BODY_BYTES)
@@ -93,3 +94,10 @@ async def receive_delivery(request: web.Request) -> web.Response:
             channel.worker.submit(accepted)
     log.info("Messenger delivery: %d events, %d new", len(events), len(stored))
     return web.Response(text="EVENT_RECEIVED")
+
+
+async def receive_delivery(request: web.Request) -> web.Response:
+    """Verify the signature, store every event in the inbox, acknowledge, then hand over."""
+    response = await _receive_delivery(request)
+    webhook_answered(CHANNEL, response.status)
+    return response

@@ -23,6 +23,8 @@ from bot.channels.safe_json import (
     read_body,
 )
 from bot.channels.telegram.channel import MalformedUpdateError, TelegramChannel
+from bot.channels.telegram.inbound import CHANNEL
+from bot.metrics import webhook_answered
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +51,7 @@ def _is_update_id(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= INT64_MAX
 
 
-async def telegram_webhook(request: web.Request) -> web.Response:
+async def _telegram_webhook(request: web.Request) -> web.Response:
     """Authenticate, store in the durable inbox, acknowledge; processing happens after."""
     channel = request.app[TELEGRAM_CHANNEL_KEY]
     received = request.headers.get(SECRET_HEADER)
@@ -81,3 +83,10 @@ async def telegram_webhook(request: web.Request) -> web.Response:
         log.exception("Telegram update refused: it could not be read")
         return web.Response(status=400, text="not a Telegram update")
     return web.Response(status=200)
+
+
+async def telegram_webhook(request: web.Request) -> web.Response:
+    """Authenticate, store in the durable inbox, acknowledge; processing happens after."""
+    response = await _telegram_webhook(request)
+    webhook_answered(CHANNEL, response.status)
+    return response
