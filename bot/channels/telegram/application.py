@@ -27,14 +27,15 @@ def build_application(config: TelegramConfig) -> TelegramApplication:
     os.environ.setdefault("PTB_TIMEDELTA", "true")
     # httpx logs every request URL at INFO, and Bot API URLs contain the bot token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
-    builder = (
+    builder: Any = (
         ApplicationBuilder()
         .token(config.bot_token)
         .updater(None)
         .base_url(config.api_base_url)
         .base_file_url(config.api_base_file_url)
         .local_mode(config.local_mode)
-        .rate_limiter(AIORateLimiter(max_retries=RATE_LIMIT_RETRIES))
     )
+    if config.rate_limiter:
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=RATE_LIMIT_RETRIES))
     application: TelegramApplication = builder.build()
     return application

@@ -45,6 +45,8 @@ class TelegramConfig:
     local_mode: bool = False
     max_download_bytes: int = DEFAULT_MAX_DOWNLOAD_MB * 1024 * 1024
     poll_timeout: int = DEFAULT_POLL_TIMEOUT
+    # Off only where Telegram's limits do not apply (a local Bot API server, a load benchmark).
+    rate_limiter: bool = True
 
     @property
     def uses_webhook(self) -> bool:
@@ -90,4 +92,5 @@ class TelegramConfig:
             poll_timeout=env_positive_int(
                 "TELEGRAM_POLL_TIMEOUT", DEFAULT_POLL_TIMEOUT, TelegramConfigError
             ),
+            rate_limiter=not env_flag("TELEGRAM_RATE_LIMITER_OFF", TelegramConfigError),
         )
