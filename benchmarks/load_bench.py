@@ -81,6 +81,18 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
 
 
+def thread_cpu_seconds(pid: int) -> dict[int, float]:
+    """CPU time of each thread of a process (the main thread's id is the pid)."""
+    times: dict[int, float] = {}
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            fields = (task / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        times[int(task.name)] = (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+    return times
+
+
 def peak_rss_mb(pid: int) -> float:
     """The process's peak resident memory (VmHWM) in MB."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -384,6 +396,7 @@ class RunResult:
     send_errors: int = 0
     redeliveries: int = 0
     driver_cpu_ms_per_msg: float = 0.0
+    loop_thread_cpu_ms_per_msg: float = 0.0
     problems: list[str] = field(default_factory=list)
 
     @property
@@ -434,6 +447,7 @@ async def run(
     sent_at: dict[tuple[int, int], float] = {}
     send_errors: list[str] = []
     start_cpu = cpu_seconds(target.pid)
+    start_threads = thread_cpu_seconds(target.pid)
     start_driver_cpu = time.process_time()
     calls_before = arrivals.api_calls
     connector = aiohttp.TCPConnector(limit=len(the_plan.users))
@@ -497,6 +511,8 @@ async def run(
         default=time.monotonic(),
     )
     cpu = cpu_seconds(target.pid) - start_cpu
+    threads = thread_cpu_seconds(target.pid)
+    loop_cpu = threads.get(target.pid, 0.0) - start_threads.get(target.pid, 0.0)
     driver_cpu = time.process_time() - start_driver_cpu
     latencies: list[float] = []
     lost = extra = wrong = 0
@@ -540,6 +556,7 @@ async def run(
         send_errors=len(send_errors),
         redeliveries=redeliveries,
         driver_cpu_ms_per_msg=round(1000 * driver_cpu / messages, 2),
+        loop_thread_cpu_ms_per_msg=round(1000 * loop_cpu / messages, 2),
         problems=problems + send_errors[:5],
     )
 
@@ -568,8 +585,10 @@ async def measure_target(name: str, options: Options, workdir: Path) -> list[Run
         await target.start()
         steady_rate_guess = 1.0
         steady_per_user = 0
-        scripts = make_scripts(options.scripts, options.per_user + 64)
-        length = options.per_user + 64
+        # Steady runs send each user up to this many messages (half the burst rate for
+        # steady_seconds, spread over the users), so the calibration covers them.
+        length = options.per_user + (64 if options.steady_seconds > 0 else 0)
+        scripts = make_scripts(options.scripts, length)
         expected = await calibrate(target, scripts, length) if not target.is_echo else {}
         if target.is_echo:
             expected = {s.number: [[f"{text}|null"] for text in s.messages] for s in scripts}
@@ -579,12 +598,13 @@ async def measure_target(name: str, options: Options, workdir: Path) -> list[Run
         if options.profile_dir is not None and not target.is_echo:
             options.profile_dir.mkdir(parents=True, exist_ok=True)
             spy = await asyncio.create_subprocess_exec(
-                "py-spy",
+                shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy")),
                 "record",
                 "--pid",
                 str(target.pid),
                 "--rate",
                 "250",
+                "--gil",
                 "--format",
                 "raw",
                 "--output",
