@@ -90,3 +90,14 @@ async def test_turns_latency_confidence_and_depths_are_exported(start_bot: Start
     assert value(after, "cets_events_in_flight") == 0
     assert ("cets_inbox_depth", frozenset()) not in after  # labelled per channel only
     assert value(after, "process_resident_memory_bytes") > 0
+
+
+async def test_a_reply_that_cannot_be_delivered_is_counted(start_bot: StartBot) -> None:
+    bot = await start_bot()
+    before = await samples(bot)
+    user = new_user(bot, "en")
+    bot.fake.break_next("sendMessage", status=403)  # the user blocked the bot
+    assert await user.say(user.text("hello")) == []
+    after = await samples(bot)
+    failed = "cets_deliveries_failed_total"
+    assert value(after, failed, channel="telegram") - value(before, failed, channel="telegram") == 1

@@ -24,6 +24,7 @@ from bot.channels.notices import file_not_received, file_too_large
 from bot.i18n import DEFAULT_LOCALE, _, use_locale
 from bot.inbox import InboundEvent
 from bot.messages import Attachment, InboundMessage, Reply
+from bot.metrics import delivery_failed
 
 log = logging.getLogger(__name__)
 
@@ -168,4 +169,5 @@ class MessengerProcessor:
                 if exc.retryable:
                     raise
                 log.error("reply not delivered (%s); the rest of this answer is dropped", exc)
+                delivery_failed(CHANNEL)
                 return

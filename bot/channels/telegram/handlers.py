@@ -36,6 +36,7 @@ from bot.channels.telegram.rendering import escape, send_replies
 from bot.core import ConversationCore
 from bot.i18n import DEFAULT_LOCALE, normalise_locale, use_locale
 from bot.messages import InboundMessage, Reply, TextReply
+from bot.metrics import delivery_failed
 
 log = logging.getLogger(__name__)
 
@@ -189,3 +190,4 @@ class UpdateHandlers:
         except Forbidden:
             # The user blocked the bot or deleted the chat; there is nobody to answer.
             log.info("a user can no longer be messaged")
+            delivery_failed(CHANNEL)
