@@ -33,6 +33,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from bot.channels.base import SendFailed
 from bot.database import writer
 from bot.dialogue.models import InboundEventRecord
+from bot.lifecycle import LIFECYCLE
 from bot.messages import Reply
 from bot.reply_codec import decode_replies, encode_replies
 from bot.retry import RetryPolicy, as_utc, seconds_until, utc_now
@@ -351,7 +352,8 @@ class InboxWorker:
             wait = seconds_until(event.next_attempt_at, self._inbox.clock())
             if wait > 0:
                 await asyncio.sleep(wait)
-            async with self._slots:
+            # Counted as in flight; while the process drains (SIGTERM) the event waits instead.
+            async with LIFECYCLE.event(), self._slots:
                 if await self._attempt(event):
                     return
 

@@ -16,6 +16,7 @@ from bot.database import open_engine, prepare_database
 from bot.delivery import Deliveries, DeliveryStore
 from bot.dialogue.store import ConversationStore
 from bot.inbox import MAX_ATTEMPTS, InboundEvent, Inbox, InboxWorker
+from bot.metrics import metered_backend
 from bot.retry import RetryPolicy
 from bot.settings import Settings
 from kb import KnowledgeBase, load_knowledge_base
@@ -84,10 +85,12 @@ async def start_runtime(settings: Settings) -> BotRuntime:
     engine = open_engine(settings.database_url)
     kb = load_knowledge_base()
     nlu = await open_nlu_engine(settings.nlu_url)
-    backend = await open_backend(
-        backend_url=settings.backend_url,
-        database_url=settings.database_url,
-        bot_token=settings.backend_token,
+    backend = metered_backend(
+        await open_backend(
+            backend_url=settings.backend_url,
+            database_url=settings.database_url,
+            bot_token=settings.backend_token,
+        )
     )
     core = ConversationCore(
         store=ConversationStore(engine),
