@@ -33,6 +33,7 @@ from backend_client import (
 )
 from bot import forms, keyboards
 from bot.forms import FORMS, Accept, Field, FieldInput, Form, FormContext, Parsed
+from bot.handlers import upcoming
 from bot.i18n import _, current_locale, format_long_date, ngettext, pgettext
 from bot.messages import Button, CardReply
 from bot.turn import Turn
@@ -596,8 +597,6 @@ async def on_complaint_payload(turn: Turn, argument: str) -> None:
     The complaint form is not built yet: the upcoming answer is given. The form will start
     prefilled from ``argument`` (TODO: complaint stream).
     """
-    from bot.handlers import upcoming
-
     del argument
     await upcoming.complain(turn)
 
