@@ -23,7 +23,7 @@ from bot.turn import Turn
 log = logging.getLogger(__name__)
 
 MAX_MATCHES = 3
-_QUERY_ENTITIES = ("certificate_id", "url", "phone")
+_QUERY_ENTITIES = ("certificate_id", "url", "phone", "shop")  # shop: "is <name> legit?" (nlu)
 
 
 def _shop_name(shop: ShopVerdict) -> str:
