@@ -19,6 +19,7 @@ from bot.handlers import (
     fees,
     language,
     menu,
+    payment_qr,
     renewal,
     rules,
     upcoming,
@@ -66,11 +67,14 @@ PAYLOAD_HANDLERS: Final[Mapping[str, PayloadHandler]] = MappingProxyType(
         "doc": documents.on_payload,
         "cert": verification.on_certificate_payload,
         "share": verification.on_certificate_payload,
+        "pick": verification.on_pick,
+        "cmp": verification.on_complaint_payload,
     }
 )
 
-# Files sent when no open form question takes them (a form's own file questions come first).
-ATTACHMENT_HANDLER: Final[Handler] = menu.attachment_not_expected
+# Files sent when no open form question takes them (a form's own file questions come first):
+# a payment QR is checked, anything else is "not expected" (see bot.handlers.payment_qr).
+ATTACHMENT_HANDLER: Final[Handler] = payment_qr.check_attachment
 
 # The intents offered as "did you mean" choices, and the questions that may interrupt a flow.
 TOPIC_INTENTS: Final = frozenset(INTENT_HANDLERS) - {
