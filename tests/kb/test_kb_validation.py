@@ -210,5 +210,5 @@ def test_contact_details_have_known_kinds_and_statuses(kb_copy: Path) -> None:
 
 def test_renewal_needs_what_to_prepare(kb_copy: Path) -> None:
     edit(kb_copy, "renewal.yaml", lambda d: d.pop("prepare"))
-    with pytest.raises(KnowledgeBaseError, match="renewal.yaml: missing field"):
+    with pytest.raises(KnowledgeBaseError, match=r"renewal\.yaml: missing field"):
         load_knowledge_base(kb_copy)
