@@ -17,6 +17,7 @@ from backend_client.bodies import (
     ComplaintList,
     ComplaintStatusBody,
     CreateApplicationBody,
+    IdentifiersBody,
     ImportBody,
     NoteBody,
     ReasonBody,
@@ -38,6 +39,7 @@ from backend_client.models import (
     ComplaintDraft,
     ComplaintStatus,
     EvidenceItem,
+    Identifier,
     ImportReport,
     PublicCertificate,
     ShopMatch,
@@ -414,6 +416,16 @@ class HttpOfficerBackend:
     async def warn_business(self, query: str, *, officer: str, note: str) -> ShopVerdict:
         """Record a warning on a business."""
         data = await self._act(routes.OFFICER_WARNINGS, officer, WarningBody(query, note))
+        verdict: ShopVerdict = _decoded(ShopVerdict, data)
+        return verdict
+
+    async def add_identifiers(
+        self, query: str, identifiers: Sequence[Identifier], *, officer: str
+    ) -> ShopVerdict:
+        """Declare more identifiers (e.g. payment accounts) for a business."""
+        data = await self._act(
+            routes.OFFICER_IDENTIFIERS, officer, IdentifiersBody(query, tuple(identifiers))
+        )
         verdict: ShopVerdict = _decoded(ShopVerdict, data)
         return verdict
 

@@ -24,6 +24,7 @@ from backend_client.models import (
     ComplaintDraft,
     ComplaintStatus,
     EvidenceItem,
+    Identifier,
     ImportReport,
     PublicCertificate,
     ShopMatch,
@@ -220,6 +221,16 @@ class OfficerBackend(Protocol):
 
     async def warn_business(self, query: str, *, officer: str, note: str) -> ShopVerdict:
         """Record a warning on a business."""
+        ...
+
+    async def add_identifiers(
+        self, query: str, identifiers: Sequence[Identifier], *, officer: str
+    ) -> ShopVerdict:
+        """Declare more identifiers (e.g. payment accounts) for the business ``query`` names.
+
+        Each is re-normalised from its display text (or value) and its kind; ValidationError
+        names those that cannot be read. Identifiers the business already has are skipped.
+        """
         ...
 
     async def import_businesses(

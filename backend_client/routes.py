@@ -38,6 +38,7 @@ OFFICER_REINSTATE = "/v1/officer/certificates/{certificate_id}/reinstate"
 OFFICER_REVOKE = "/v1/officer/certificates/{certificate_id}/revoke"
 OFFICER_BLACKLIST = "/v1/officer/blacklist"
 OFFICER_WARNINGS = "/v1/officer/warnings"
+OFFICER_IDENTIFIERS = "/v1/officer/businesses/identifiers"
 OFFICER_IMPORT = "/v1/officer/businesses/import"
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"

@@ -23,10 +23,11 @@ log = logging.getLogger(__name__)
 async def _chat(user_id: str, locale: str | None) -> int:
     settings = Settings.from_env()
     runtime = await start_runtime(settings)
+    runtime.start_background()
     try:
         if locale is not None:
             await runtime.core.set_language("terminal", user_id, locale)
-        await TerminalChat(runtime.core, user_id=user_id).run()
+        await TerminalChat(runtime.core, user_id=user_id, deliveries=runtime.deliveries).run()
     finally:
         await runtime.close()
     return 0

@@ -1,33 +1,68 @@
-"""A durable inbox for webhook deliveries: accept, acknowledge fast, process in order, lose nothing.
+"""The durable inbox: accept webhook events fast, process each user's in order, retry safely.
 
-A channel's webhook stores each event here before answering 200. A repeated delivery of the
-same event id is recognised and dropped. Events are then processed one at a time per user, in
-arrival order; events still pending when the process stopped are processed on the next start.
+A channel's webhook stores each event here before answering 200; a repeated delivery of the
+same event id is recognised and dropped. The worker then processes each user's events one at a
+time, in arrival order — the bot's one per-user ordering mechanism.
+
+A turn's outcome is committed with the dialogue state: the core calls the event's
+:class:`TurnCommit` inside the transaction that saves the state, which stores the rendered
+replies on the event (status ``replying``). Sending comes after; the number of platform
+messages that went out is recorded when sending stops. A retry therefore re-sends what is
+missing and never runs the turn again. Failures wait (``next_attempt_at``, doubling); after
+the last attempt the event is marked failed with its reason, the user is sent an apology
+through the deliveries, and the user's later events go on.
+
+Every state change is a compare-and-set on the row's status, so that several worker processes
+(with leases, later) can never both commit one event's turn.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import Any
+from collections import deque
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any, Final, TypeVar
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from bot.channels.base import SendFailed
+from bot.database import writer
 from bot.dialogue.models import InboundEventRecord
+from bot.messages import Reply
+from bot.reply_codec import decode_replies, encode_replies
+from bot.retry import RetryPolicy, as_utc, seconds_until, utc_now
+
+if TYPE_CHECKING:
+    from bot.channels.base import Channel
 
 log = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 3
+PENDING: Final = "pending"
+REPLYING: Final = "replying"
+DONE: Final = "done"
+FAILED: Final = "failed"
+UNFINISHED: Final = (PENDING, REPLYING)
+MAX_ATTEMPTS: Final = 3
+_ERROR_LIMIT: Final = 2000
+
+Clock = Callable[[], datetime]
+CommitHook = Callable[[AsyncSession, Sequence[Reply]], Awaitable[None]]
+"""What the core awaits inside the transaction that saves a turn (``bot.core.CommitHook``)."""
+T = TypeVar("T")
+
+
+class EventAlreadyHandled(RuntimeError):
+    """Another worker committed this event's turn first; the transaction is rolled back."""
 
 
 @dataclass(frozen=True, slots=True)
 class InboundEvent:
-    """An accepted event as stored: its channel, the platform's event id, the user and body."""
+    """An accepted event as stored, with how far its processing got."""
 
     id: int
     channel: str
@@ -35,20 +70,52 @@ class InboundEvent:
     user_id: str
     body: dict[str, Any]
     attempts: int = 0
+    status: str = PENDING
+    replies: list[Any] | None = None
+    sent: int = 0
+    next_attempt_at: datetime | None = None
+    group_key: str | None = None
+    received_at: datetime | None = None
+
+    @property
+    def finished(self) -> bool:
+        """True once the event is done or failed for good."""
+        return self.status not in UNFINISHED
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
+def _event(record: InboundEventRecord) -> InboundEvent:
+    return InboundEvent(
+        id=record.id,
+        channel=record.channel,
+        event_id=record.event_id,
+        user_id=record.user_id,
+        body=dict(record.body),
+        attempts=record.attempts,
+        status=record.status,
+        replies=list(record.replies) if record.replies is not None else None,
+        sent=record.sent or 0,
+        next_attempt_at=as_utc(record.next_attempt_at),
+        group_key=record.group_key,
+        received_at=as_utc(record.received_at),
+    )
 
 
 class Inbox:
     """Stores accepted events and their processing state."""
 
-    def __init__(self, engine: AsyncEngine) -> None:
-        self._sessions = async_sessionmaker(engine, expire_on_commit=False)
+    def __init__(self, engine: AsyncEngine, *, clock: Clock = utc_now) -> None:
+        self._readers = async_sessionmaker(engine, expire_on_commit=False)
+        self._writers = async_sessionmaker(writer(engine), expire_on_commit=False)
+        self.clock = clock
 
     async def accept(
-        self, channel: str, event_id: str, user_id: str, body: dict[str, Any]
+        self,
+        channel: str,
+        event_id: str,
+        user_id: str,
+        body: dict[str, Any],
+        *,
+        group_key: str | None = None,
     ) -> InboundEvent | None:
         """Store a new event; None when this event id was accepted before (a redelivery)."""
         record = InboundEventRecord(
@@ -56,126 +123,358 @@ class Inbox:
             event_id=event_id,
             user_id=user_id,
             body=body,
-            status="pending",
+            status=PENDING,
             attempts=0,
-            received_at=_now(),
+            sent=0,
+            group_key=group_key,
+            received_at=self.clock(),
         )
         try:
-            async with self._sessions.begin() as session:
+            async with self._writers.begin() as session:
                 session.add(record)
         except IntegrityError:
             log.info("duplicate %s event dropped", channel)
             return None
-        return InboundEvent(record.id, channel, event_id, user_id, body)
+        return _event(record)
 
-    async def pending(self, channel: str) -> list[InboundEvent]:
-        """Events accepted but not yet processed, oldest first."""
-        async with self._sessions() as session:
+    async def get(self, event_id: int) -> InboundEvent | None:
+        """The event as stored now."""
+        async with self._readers() as session:
+            record = await session.get(InboundEventRecord, event_id)
+            return _event(record) if record is not None else None
+
+    async def unfinished(self, channel: str) -> list[InboundEvent]:
+        """Events not yet done (pending or replying), oldest first."""
+        async with self._readers() as session:
             rows = await session.scalars(
                 select(InboundEventRecord)
                 .where(
                     InboundEventRecord.channel == channel,
-                    InboundEventRecord.status == "pending",
+                    InboundEventRecord.status.in_(UNFINISHED),
                 )
                 .order_by(InboundEventRecord.id)
             )
-            return [
-                InboundEvent(r.id, r.channel, r.event_id, r.user_id, dict(r.body), r.attempts)
-                for r in rows
-            ]
+            return [_event(row) for row in rows]
 
-    async def finish(self, event: InboundEvent) -> None:
-        """Record that the event was processed."""
-        async with self._sessions.begin() as session:
+    async def pending(self, channel: str) -> list[InboundEvent]:
+        """Events whose turn has not run yet, oldest first."""
+        return [e for e in await self.unfinished(channel) if e.status == PENDING]
+
+    async def group(self, channel: str, user_id: str, group_key: str) -> list[InboundEvent]:
+        """A user's pending events of one group (a Telegram album), oldest first."""
+        async with self._readers() as session:
+            rows = await session.scalars(
+                select(InboundEventRecord)
+                .where(
+                    InboundEventRecord.channel == channel,
+                    InboundEventRecord.user_id == user_id,
+                    InboundEventRecord.group_key == group_key,
+                    InboundEventRecord.status == PENDING,
+                )
+                .order_by(InboundEventRecord.id)
+            )
+            return [_event(row) for row in rows]
+
+    async def last_contact(self, channel: str, user_id: str) -> datetime | None:
+        """When the user last sent the bot anything (their newest accepted event)."""
+        async with self._readers() as session:
+            newest = await session.scalar(
+                select(func.max(InboundEventRecord.received_at)).where(
+                    InboundEventRecord.channel == channel,
+                    InboundEventRecord.user_id == user_id,
+                )
+            )
+            return as_utc(newest)
+
+    async def record_turn(
+        self,
+        session: AsyncSession,
+        event: InboundEvent,
+        replies: Sequence[Reply],
+        *,
+        merged: Sequence[int] = (),
+    ) -> None:
+        """Store the turn's replies on the event inside the caller's write transaction.
+
+        Raises :class:`EventAlreadyHandled` when the event's turn was committed already, so
+        that the caller's transaction (the dialogue state) is rolled back with it.
+        """
+        result = await session.execute(
+            update(InboundEventRecord)
+            .where(InboundEventRecord.id == event.id, InboundEventRecord.status == PENDING)
+            .values(status=REPLYING, replies=encode_replies(replies), sent=0)
+        )
+        if result.rowcount != 1:  # type: ignore[attr-defined]
+            raise EventAlreadyHandled(f"event {event.id} was handled already")
+        if merged:
             await session.execute(
                 update(InboundEventRecord)
-                .where(InboundEventRecord.id == event.id)
-                .values(status="done", processed_at=_now(), attempts=event.attempts + 1)
+                .where(
+                    InboundEventRecord.id.in_(list(merged)),
+                    InboundEventRecord.status == PENDING,
+                )
+                .values(status=DONE, processed_at=self.clock(), last_error=None)
             )
 
-    async def fail(self, event: InboundEvent, error: str) -> bool:
-        """Record a failed attempt; True when the event will be retried."""
-        attempts = event.attempts + 1
-        status = "pending" if attempts < MAX_ATTEMPTS else "failed"
-        async with self._sessions.begin() as session:
+    async def store_replies(
+        self, event: InboundEvent, replies: Sequence[Reply], *, merged: Sequence[int] = ()
+    ) -> None:
+        """Store replies made without a turn of the core (e.g. a file-too-large notice)."""
+        async with self._writers.begin() as session:
+            await self.record_turn(session, event, replies, merged=merged)
+
+    async def finish(self, event: InboundEvent, *, sent: int, note: str | None = None) -> None:
+        """Record that the event was processed (``note``: why some replies did not go out).
+
+        The error of an earlier failed attempt, if any, stays in ``last_error``.
+        """
+        values: dict[str, Any] = {
+            "status": DONE,
+            "processed_at": self.clock(),
+            "attempts": event.attempts + 1,
+            "sent": sent,
+            "next_attempt_at": None,
+        }
+        if note:
+            values["last_error"] = note[:_ERROR_LIMIT]
+        async with self._writers.begin() as session:
             await session.execute(
-                update(InboundEventRecord)
-                .where(InboundEventRecord.id == event.id)
-                .values(status=status, attempts=attempts, last_error=error[:2000])
+                update(InboundEventRecord).where(InboundEventRecord.id == event.id).values(**values)
             )
-        return status == "pending"
+
+    async def fail(
+        self, event: InboundEvent, error: str, *, sent: int, retry_at: datetime | None
+    ) -> None:
+        """Record a failed attempt: to try again at ``retry_at``, or (None) failed for good."""
+        values: dict[str, Any] = {
+            "attempts": event.attempts + 1,
+            "sent": sent,
+            "last_error": error[:_ERROR_LIMIT],
+            "next_attempt_at": retry_at,
+        }
+        if retry_at is None:
+            values.update(status=FAILED, processed_at=self.clock())
+        # The status is left alone on a retry: a turn committed meanwhile stays committed.
+        async with self._writers.begin() as session:
+            await session.execute(
+                update(InboundEventRecord).where(InboundEventRecord.id == event.id).values(**values)
+            )
 
 
-EventProcessor = Callable[[InboundEvent], Awaitable[None]]
+@dataclass(slots=True)
+class TurnCommit:
+    """The core's commit hook for one event: stores the turn's replies with its state.
+
+    A channel may add replies of its own before the turn's (``prefix``, e.g. "this file is too
+    large") and name events merged into this one (an album's other photos), marked done in the
+    same transaction.
+    """
+
+    inbox: Inbox
+    event: InboundEvent
+    prefix: list[Reply] = field(default_factory=list)
+    merged: list[int] = field(default_factory=list)
+    committed: bool = False
+
+    async def __call__(self, session: AsyncSession, replies: Sequence[Reply]) -> None:
+        """The CommitHook: awaited inside the transaction that saves the dialogue state."""
+        await self.inbox.record_turn(
+            session, self.event, [*self.prefix, *replies], merged=self.merged
+        )
+        self.committed = True
+
+
+FailureHandler = Callable[[InboundEvent, str], Awaitable[None]]
+AfterEvent = Callable[[InboundEvent], Awaitable[None]]
 
 
 class InboxWorker:
-    """Processes a channel's accepted events: one at a time per user, in arrival order."""
+    """Processes a channel's accepted events: one at a time per user, in arrival order.
 
-    def __init__(self, inbox: Inbox, channel: str, process: EventProcessor) -> None:
+    Users are served concurrently, at most ``concurrency`` events at once. Nothing that goes
+    wrong with one event (the turn, sending, even storing its status) ends the user's queue.
+    """
+
+    def __init__(
+        self,
+        inbox: Inbox,
+        channel: Channel,
+        *,
+        policy: RetryPolicy | None = None,
+        concurrency: int = 16,
+        on_failure: FailureHandler | None = None,
+        after_event: AfterEvent | None = None,
+    ) -> None:
         self._inbox = inbox
         self._channel = channel
-        self._process = process
-        self._queues: dict[str, asyncio.Queue[InboundEvent]] = {}
+        self._policy = policy or RetryPolicy(attempts=MAX_ATTEMPTS)
+        self._slots = asyncio.Semaphore(concurrency)
+        self._on_failure = on_failure
+        self._after_event = after_event
+        self._queues: dict[str, deque[InboundEvent]] = {}
         self._tasks: dict[str, asyncio.Task[None]] = {}
         self._idle = asyncio.Event()
         self._idle.set()
 
     async def start(self) -> None:
-        """Resume the events left pending by a previous run."""
-        for event in await self._inbox.pending(self._channel):
+        """Resume the events left unfinished by a previous run."""
+        for event in await self._inbox.unfinished(self._channel.name):
             self.submit(event)
 
     def submit(self, event: InboundEvent) -> None:
         """Queue an accepted event behind the same user's earlier events."""
-        queue = self._queues.setdefault(event.user_id, asyncio.Queue())
-        queue.put_nowait(event)
+        queue = self._queues.setdefault(event.user_id, deque())
+        queue.append(event)
         self._idle.clear()
         if event.user_id not in self._tasks:
             self._tasks[event.user_id] = asyncio.create_task(
-                self._drain(event.user_id, queue), name=f"inbox-{self._channel}"
+                self._drain(event.user_id, queue), name=f"inbox-{self._channel.name}"
             )
 
-    async def _drain(self, user_id: str, queue: asyncio.Queue[InboundEvent]) -> None:
+    async def _drain(self, user_id: str, queue: deque[InboundEvent]) -> None:
         try:
-            while not queue.empty():
-                event = queue.get_nowait()
-                await self._run(event)
+            while queue:
+                await self._run(queue[0])
+                queue.popleft()
         finally:
             del self._tasks[user_id]
             del self._queues[user_id]
             if not self._tasks:
                 self._idle.set()
 
-    async def _run(self, event: InboundEvent) -> None:
-        current = event
+    async def _run(self, queued: InboundEvent) -> None:
+        """Process one event until it is done or failed for good; never raises (but cancel)."""
+        while True:
+            event = await self._stored(lambda: self._inbox.get(queued.id), queued, "read")
+            if event is None or event.finished:
+                return  # merged into another event, or finished by another worker
+            wait = seconds_until(event.next_attempt_at, self._inbox.clock())
+            if wait > 0:
+                await asyncio.sleep(wait)
+            async with self._slots:
+                if await self._attempt(event):
+                    return
+
+    async def _stored(
+        self, operation: Callable[[], Awaitable[T]], event: InboundEvent, what: str
+    ) -> T:
+        """Run a storage operation until it succeeds, waiting longer after each failure.
+
+        What was done before it (a turn, sent messages) is kept in memory meanwhile, so a
+        database that is briefly unwell costs time, never a repeated or lost reply.
+        """
+        troubles = 0
         while True:
             try:
-                await self._process(current)
+                return await operation()
             except asyncio.CancelledError:
                 raise
-            except Exception as exc:  # one bad event must not stop the user's queue
-                log.exception("processing %s event %s failed", self._channel, current.id)
-                if not await self._inbox.fail(current, repr(exc)):
-                    return
-                current = InboundEvent(
-                    current.id,
-                    current.channel,
-                    current.event_id,
-                    current.user_id,
-                    current.body,
-                    current.attempts + 1,
+            except Exception:
+                troubles += 1
+                delay = self._policy.delay(troubles)
+                log.exception(
+                    "inbox %s event %s: could not %s; again in %.1fs",
+                    self._channel.name,
+                    event.id,
+                    what,
+                    delay,
                 )
-                continue
-            await self._inbox.finish(current)
+                await asyncio.sleep(delay)
+
+    async def _attempt(self, event: InboundEvent) -> bool:
+        """One attempt; True when the event is finished (done or failed for good)."""
+        sent = event.sent
+        try:
+            if event.replies is None:
+                commit = TurnCommit(self._inbox, event)
+                replies = await self._channel.handle_event(event, commit)
+                if replies is None:
+                    await self._stored(lambda: self._inbox.finish(event, sent=0), event, "finish")
+                    return True
+                if not commit.committed:
+                    stored = replies
+                    await self._stored(
+                        lambda: self._inbox.store_replies(event, stored, merged=commit.merged),
+                        event,
+                        "store replies",
+                    )
+                event = replace(event, status=REPLYING)
+            else:
+                replies = decode_replies(event.replies)
+            result = await self._channel.send(event.user_id, replies, skip=event.sent)
+            sent = result.sent
+        except asyncio.CancelledError:
+            raise
+        except EventAlreadyHandled:
+            log.info("inbox %s event %s was handled elsewhere", self._channel.name, event.id)
+            return False  # reloaded and sent from what is stored
+        except SendFailed as exc:
+            if not exc.reachable:
+                log.info("inbox %s event %s: the user cannot be messaged", event.channel, event.id)
+                done, note = exc.sent, exc.reason
+                await self._stored(
+                    lambda: self._inbox.finish(event, sent=done, note=note), event, "finish"
+                )
+                return True
+            return await self._failed(event, exc.reason, sent=exc.sent, retryable=exc.retryable)
+        except Exception as exc:
+            log.exception("processing %s event %s failed", self._channel.name, event.id)
+            reason = f"{type(exc).__name__}: {exc}"
+            return await self._failed(event, reason, sent=sent, retryable=True)
+        await self._stored(lambda: self._inbox.finish(event, sent=sent), event, "finish")
+        await self._after(event)
+        return True
+
+    async def _failed(
+        self, event: InboundEvent, reason: str, *, sent: int, retryable: bool
+    ) -> bool:
+        failures = event.attempts + 1
+        if retryable and not self._policy.gives_up(failures):
+            delay = self._policy.delay(failures)
+            log.warning(
+                "inbox %s event %s: attempt %d failed (%s); again in %.1fs",
+                event.channel,
+                event.id,
+                failures,
+                reason,
+                delay,
+            )
+            retry_at = self._inbox.clock() + timedelta(seconds=delay)
+            await self._stored(
+                lambda: self._inbox.fail(event, reason, sent=sent, retry_at=retry_at),
+                event,
+                "record a failure",
+            )
+            return False
+        log.error("inbox %s event %s failed for good: %s", event.channel, event.id, reason)
+        await self._stored(
+            lambda: self._inbox.fail(event, reason, sent=sent, retry_at=None),
+            event,
+            "record a failure",
+        )
+        if self._on_failure is not None:
+            try:
+                await self._on_failure(event, reason)
+            except Exception:
+                log.exception(
+                    "could not queue the apology for %s event %s", event.channel, event.id
+                )
+        return True
+
+    async def _after(self, event: InboundEvent) -> None:
+        if self._after_event is None:
             return
+        try:
+            await self._after_event(event)
+        except Exception:
+            log.exception("after %s event %s", event.channel, event.id)
 
     async def wait_idle(self) -> None:
         """Wait until every queued event has been processed (for tests and shutdown)."""
         await self._idle.wait()
 
     async def stop(self) -> None:
-        """Stop processing; unfinished events stay pending for the next start."""
+        """Stop processing; unfinished events stay in the inbox for the next start."""
         tasks = list(self._tasks.values())
         for task in tasks:
             task.cancel()

@@ -1,22 +1,30 @@
-"""Build and close the bot's long-lived resources: database, NLU, knowledge base, core."""
+"""Build and close the bot's long-lived resources: database, NLU, knowledge base, core, inbox,
+deliveries."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from backend_client import RegistryBackend, open_backend
+from bot.backend_outbox import BackendOutbox
 from bot.core import ConversationCore
 from bot.database import open_engine, prepare_database
+from bot.delivery import Deliveries, DeliveryStore
 from bot.dialogue.store import ConversationStore
-from bot.inbox import Inbox
+from bot.inbox import MAX_ATTEMPTS, InboundEvent, Inbox, InboxWorker
+from bot.retry import RetryPolicy
 from bot.settings import Settings
 from kb import KnowledgeBase, load_knowledge_base
 from nlu import NluEngine
 from nlu.embedded import CLARIFY_THRESHOLD
 from nlu.factory import open_nlu_engine
+
+if TYPE_CHECKING:
+    from bot.channels.base import Channel
 
 
 @dataclass(slots=True)
@@ -30,14 +38,41 @@ class BotRuntime:
     backend: RegistryBackend
     core: ConversationCore
     inbox: Inbox
+    deliveries: Deliveries
+    inbox_policy: RetryPolicy
+    backend_outbox: BackendOutbox
+
+    def inbox_worker(self, channel: Channel, *, concurrency: int = 16) -> InboxWorker:
+        """The worker that processes a channel's inbox events, retrying and apologising.
+
+        After each event the user's held deliveries (Messenger) go out, after its replies.
+        """
+        return InboxWorker(
+            self.inbox,
+            channel,
+            policy=self.inbox_policy,
+            concurrency=concurrency,
+            on_failure=self.deliveries.apologise,
+            after_event=self._release_held if channel.holds_deliveries else None,
+        )
+
+    async def _release_held(self, event: InboundEvent) -> None:
+        await self.deliveries.release_held(event.channel, event.user_id)
 
     async def ping(self) -> None:
         """Check that the database answers (raises when it does not)."""
         async with self.engine.connect() as connection:
             await connection.execute(text("SELECT 1"))
 
+    def start_background(self) -> None:
+        """Start the workers that run without a user turn (submissions waiting for the
+        registry)."""
+        self.backend_outbox.start()
+
     async def close(self) -> None:
         """Release the NLU engine, the registry backend and the database connections."""
+        await self.backend_outbox.stop()
+        await self.deliveries.stop()
         await self.nlu.close()
         await self.backend.close()
         await self.engine.dispose()
@@ -62,6 +97,16 @@ async def start_runtime(settings: Settings) -> BotRuntime:
         backend=backend,
         clarify_threshold=CLARIFY_THRESHOLD,
     )
+    deliveries = Deliveries(
+        DeliveryStore(engine),
+        locale_of=core.saved_locale,
+        policy=RetryPolicy.from_env(
+            "CETS_DELIVERY", attempts=12, base_seconds=2.0, max_seconds=1800.0
+        ),
+    )
+    backend_outbox = BackendOutbox(engine, backend, core.intake, deliver=deliveries.deliver)
+    core.services["deliveries"] = deliveries
+    core.services["backend_outbox"] = backend_outbox
     return BotRuntime(
         settings=settings,
         engine=engine,
@@ -70,4 +115,9 @@ async def start_runtime(settings: Settings) -> BotRuntime:
         backend=backend,
         core=core,
         inbox=Inbox(engine),
+        deliveries=deliveries,
+        inbox_policy=RetryPolicy.from_env(
+            "CETS_INBOX", attempts=MAX_ATTEMPTS, base_seconds=2.0, max_seconds=60.0
+        ),
+        backend_outbox=backend_outbox,
     )

@@ -1,21 +1,29 @@
-"""The bot's one HTTP server: health check and the channels' webhooks, on aiohttp."""
+"""The bot's one HTTP server: health check and the channels' webhooks, on aiohttp.
+
+The server knows channels only through :class:`bot.channels.base.ChannelSetup` and
+:class:`~bot.channels.base.Channel`: it adds each configured channel's routes, starts the
+channels once the runtime is open, registers them with the deliveries, and stops them in
+reverse order.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Sequence
 
 from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
 
-from bot.runtime import BotRuntime, start_runtime
+from bot.app_keys import CHANNELS_KEY, RUNTIME_KEY, SETTINGS_KEY
+from bot.channels.base import Channel, ChannelSetup
+from bot.channels.registry import configured_channels
+from bot.runtime import start_runtime
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
-RUNTIME_KEY: web.AppKey[BotRuntime] = web.AppKey("runtime", BotRuntime)
-SETTINGS_KEY: web.AppKey[Settings] = web.AppKey("settings", Settings)
+__all__ = ["CHANNELS_KEY", "RUNTIME_KEY", "SETTINGS_KEY", "build_web_app", "make_runner", "serve"]
 
 
 class PathOnlyAccessLogger(AbstractAccessLogger):
@@ -44,27 +52,51 @@ async def _runtime_context(app: web.Application) -> AsyncIterator[None]:
     await runtime.close()
 
 
+def _channels_context(
+    setups: Sequence[ChannelSetup],
+) -> Callable[[web.Application], AsyncIterator[None]]:
+    async def context(app: web.Application) -> AsyncIterator[None]:
+        runtime = app[RUNTIME_KEY]
+        started: list[Channel] = []
+        app[CHANNELS_KEY] = {}
+        try:
+            for setup in setups:
+                channel = setup.create(app, runtime)
+                app[CHANNELS_KEY][channel.name] = channel
+                started.append(channel)
+                await channel.start()
+                runtime.deliveries.register(channel)
+            await runtime.deliveries.start()
+            runtime.start_background()
+            yield
+        finally:
+            await runtime.deliveries.stop()
+            for channel in reversed(started):
+                try:
+                    await channel.stop()
+                except Exception:
+                    log.exception("stopping the %s channel failed", channel.name)
+
+    return context
+
+
 def build_web_app(settings: Settings) -> web.Application:
     """The aiohttp application with every configured channel's routes.
 
-    The runtime (database, NLU, core) is opened first and closed last through ``cleanup_ctx``,
-    so channels can rely on it in their own contexts.
+    Channel configuration is read here, so a mistake stops the server before it listens. The
+    runtime (database, NLU, core) is opened first and closed last through ``cleanup_ctx``.
     """
     app = web.Application()
     app[SETTINGS_KEY] = settings
-    app.cleanup_ctx.append(_runtime_context)
     app.router.add_get("/healthz", healthz)
     from bot.web import setup_public_register  # the public register needs no channel token
 
     setup_public_register(app)
-    if settings.telegram_bot_token:
-        from bot.channels.telegram.setup import setup_telegram
-
-        setup_telegram(app)
-    if settings.messenger_page_access_token:
-        from bot.channels.messenger.setup import setup_messenger
-
-        setup_messenger(app)
+    setups = configured_channels(settings)
+    for setup in setups:
+        app.router.add_routes(setup.routes())
+    app.cleanup_ctx.append(_runtime_context)
+    app.cleanup_ctx.append(_channels_context(setups))
     return app
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -11,6 +12,8 @@ from dotenv import load_dotenv
 
 from bot.env import env_text
 
+log = logging.getLogger(__name__)
+
 
 class SettingsError(ValueError):
     """A configuration value is present but unusable."""
@@ -18,6 +21,26 @@ class SettingsError(ValueError):
 
 def _optional(name: str) -> str | None:
     return env_text(name) or None
+
+
+# The registry server and the backend client read the bot's token from this variable.
+BACKEND_TOKEN_VARIABLE = "CETS_REGISTRY_BOT_TOKEN"
+DEPRECATED_BACKEND_TOKEN_VARIABLE = "CETS_BACKEND_TOKEN"
+
+
+def backend_token_from_env() -> str | None:
+    """The bot's registry token: CETS_REGISTRY_BOT_TOKEN, or the deprecated CETS_BACKEND_TOKEN."""
+    token = _optional(BACKEND_TOKEN_VARIABLE)
+    if token is not None:
+        return token
+    token = _optional(DEPRECATED_BACKEND_TOKEN_VARIABLE)
+    if token is not None:
+        log.warning(
+            "%s is deprecated: name the registry token %s",
+            DEPRECATED_BACKEND_TOKEN_VARIABLE,
+            BACKEND_TOKEN_VARIABLE,
+        )
+    return token
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +90,7 @@ class Settings:
             database_url=database_url,
             nlu_url=_optional("CETS_NLU_URL"),
             backend_url=_optional("CETS_BACKEND_URL"),
-            backend_token=_optional("CETS_BACKEND_TOKEN"),
+            backend_token=backend_token_from_env(),
             khr_per_usd=khr_per_usd,
             telegram_bot_token=_optional("TELEGRAM_BOT_TOKEN"),
             messenger_page_access_token=_optional("MESSENGER_PAGE_ACCESS_TOKEN"),

@@ -7,9 +7,10 @@ them here puts them all on one metadata, so migrations and tests see the whole s
 from __future__ import annotations
 
 import bot.backend_outbox.models as _backend_outbox_models
+import bot.intake.models as _intake_models
 from bot.dialogue.models import conversation_metadata
 
 bot_metadata = conversation_metadata
-"""The metadata of the conversations, inbox, outbox and every other bot table."""
+"""The metadata of the conversations, inbox, outbox, stored files and every other bot table."""
 
-__all__ = ["_backend_outbox_models", "bot_metadata"]
+__all__ = ["_backend_outbox_models", "_intake_models", "bot_metadata"]

@@ -24,6 +24,7 @@ from backend_client.models import (
     ComplaintDraft,
     ComplaintStatus,
     EvidenceItem,
+    Identifier,
     ImportReport,
     Owner,
     PublicCertificate,
@@ -492,6 +493,15 @@ class EmbeddedOfficer:
         actor = _officer(officer)
         return await self._business_verdict(
             lambda s: businesses.warn_business(s, query, officer=actor, note=note)
+        )
+
+    async def add_identifiers(
+        self, query: str, identifiers: Sequence[Identifier], *, officer: str
+    ) -> ShopVerdict:
+        """Declare more identifiers (e.g. payment accounts) for a business."""
+        actor = _officer(officer)
+        return await self._business_verdict(
+            lambda s: businesses.declare_identifiers(s, query, identifiers, officer=actor)
         )
 
     async def import_businesses(

@@ -347,6 +347,17 @@ OPERATIONS: tuple[Operation, ...] = (
     ),
     Operation(
         "post",
+        routes.OFFICER_IDENTIFIERS,
+        "addIdentifiers",
+        "Declare more identifiers (e.g. payment accounts) for the business a registration "
+        "number, certificate id or identifier names; each is normalised from its display text "
+        "and kind, those it already has are skipped.",
+        OFFICER,
+        bodies.IdentifiersBody,
+        ShopVerdict,
+    ),
+    Operation(
+        "post",
         routes.OFFICER_IMPORT,
         "importBusinesses",
         "Create or update registered e-commerce businesses (basic phase), matched on "

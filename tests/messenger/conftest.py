@@ -37,6 +37,10 @@ def messenger_env(monkeypatch: pytest.MonkeyPatch, graph: FakeGraphApi) -> pytes
     monkeypatch.setenv("MESSENGER_VERIFY_TOKEN", VERIFY_TOKEN)
     monkeypatch.setenv("MESSENGER_GRAPH_API_URL", graph.url)
     monkeypatch.setenv("MESSENGER_RETRY_BASE_SECONDS", "0.01")
+    monkeypatch.setenv("CETS_INBOX_RETRY_SECONDS", "0.01")
+    monkeypatch.setenv("CETS_DELIVERY_RETRY_SECONDS", "0.01")
+    for name in ("MESSENGER_UTILITY_TEMPLATE", "MESSENGER_HUMAN_AGENT_TAG"):
+        monkeypatch.delenv(name, raising=False)
     monkeypatch.delenv("MESSENGER_USE_PROFILE_LOCALE", raising=False)
     monkeypatch.delenv("MESSENGER_MAX_ATTACHMENT_BYTES", raising=False)
     return monkeypatch

@@ -23,6 +23,9 @@ from aiohttp import web
 
 VERSION = "v26.0"
 PAGE_TOKEN = "test-page-token-not-real-EAAB"
+# Retired on 27 April 2026: Meta answers error 100 to a send with one of these tags.
+RETIRED_TAGS = frozenset({"ACCOUNT_UPDATE", "CONFIRMED_EVENT_UPDATE", "POST_PURCHASE_UPDATE"})
+ALLOWED_TAGS = frozenset({"HUMAN_AGENT", "CUSTOMER_FEEDBACK"})
 
 
 def utf16_length(text: str) -> int:
@@ -85,6 +88,25 @@ def _check_buttons(buttons: object, limit: int) -> None:
         if len(button["payload"]) > 1000:
             raise ContractViolation("button payload longer than 1000 characters")
         _check_title(button.get("title"), 20, "button")
+
+
+def check_utility(message: dict[str, Any]) -> None:
+    """Raise :class:`ContractViolation` for a utility message Meta would refuse."""
+    template = message.get("template")
+    if not isinstance(template, dict) or set(message) != {"template"}:
+        raise ContractViolation("a utility message is message.template only")
+    if not isinstance(template.get("name"), str) or not template["name"]:
+        raise ContractViolation("template.name is required")
+    language = template.get("language")
+    if not isinstance(language, dict) or not isinstance(language.get("code"), str):
+        raise ContractViolation("template.language.code is required")
+    components = template.get("components")
+    if not isinstance(components, list):
+        raise ContractViolation("template.components is a list")
+    for component in components:
+        for parameter in component.get("parameters", []):
+            if parameter.get("type") == "text" and not str(parameter.get("text", "")).strip():
+                raise ContractViolation("a text parameter needs text")
 
 
 def check_message(message: dict[str, Any]) -> None:
@@ -155,6 +177,7 @@ class FakeGraphApi:
         self._files: dict[str, tuple[bytes, str]] = {}
         self._expired: set[str] = set()
         self._failures: list[QueuedFailure] = []
+        self._closed_windows: set[str] = set()
         self._runner: web.AppRunner | None = None
         self.origin = ""
 
@@ -193,6 +216,10 @@ class FakeGraphApi:
         """Serve a file as the CDN would; returns its URL."""
         self._files[name] = (data, content_type)
         return f"{self.origin}/cdn/{name}"
+
+    def close_window(self, psid: str) -> None:
+        """Refuse RESPONSE and UPDATE messages to ``psid``: their 24 hours are over."""
+        self._closed_windows.add(psid)
 
     def expire(self, name: str) -> None:
         """Make a served file's URL expire (403 from then on)."""
@@ -310,14 +337,34 @@ class FakeGraphApi:
                     raise ContractViolation("sender_action and message are exclusive")
                 return web.json_response({"recipient_id": call.psid})
             messaging_type = body.get("messaging_type")
-            if messaging_type not in {"RESPONSE", "UPDATE", "MESSAGE_TAG"}:
+            if messaging_type not in {"RESPONSE", "UPDATE", "MESSAGE_TAG", "UTILITY"}:
                 raise ContractViolation("messaging_type is required")
             if (messaging_type == "MESSAGE_TAG") != ("tag" in body):
                 raise ContractViolation("a tag goes with messaging_type MESSAGE_TAG only")
+            if body.get("tag") in RETIRED_TAGS:
+                raise ContractViolation(f"the {body['tag']} tag is no longer supported")
+            if "tag" in body and body["tag"] not in ALLOWED_TAGS:
+                raise ContractViolation(f"unknown tag {body['tag']}")
+            if messaging_type in {"RESPONSE", "UPDATE"} and call.psid in self._closed_windows:
+                call.rejected = "outside the window"
+                return web.json_response(
+                    {
+                        "error": {
+                            "message": "(#10) This message is sent outside of allowed window.",
+                            "type": "OAuthException",
+                            "code": 10,
+                            "error_subcode": 2018278,
+                            "fbtrace_id": "FakeTrace",
+                        }
+                    },
+                    status=400,
+                )
             message = call.message
             if message is None:
                 raise ContractViolation("message is required")
-            if upload is not None:
+            if messaging_type == "UTILITY":
+                check_utility(message)
+            elif upload is not None:
                 if message.get("attachment", {}).get("payload", {}).get("is_reusable") is None:
                     raise ContractViolation("an upload declares is_reusable")
             else:

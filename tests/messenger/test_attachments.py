@@ -9,7 +9,7 @@ import pytest
 from bot.channels.messenger.processing import MessengerProcessor
 from bot.core import ConversationCore
 from bot.i18n import _, use_locale
-from bot.inbox import InboundEvent
+from bot.inbox import CommitHook, InboundEvent, TurnCommit
 from bot.messages import InboundMessage, Reply
 from tests.messenger.conftest import StartBot
 from tests.messenger.harness import MessengerBot, first_event, load_payload
@@ -26,9 +26,11 @@ class RecordingCore:
     core: ConversationCore
     received: list[InboundMessage] = field(default_factory=list)
 
-    async def handle(self, message: InboundMessage) -> list[Reply]:
+    async def handle(
+        self, message: InboundMessage, *, commit: CommitHook | None = None
+    ) -> list[Reply]:
         self.received.append(message)
-        return await self.core.handle(message)
+        return await self.core.handle(message, commit=commit)
 
     async def saved_locale(self, channel: str, user_id: str) -> str | None:
         return await self.core.saved_locale(channel, user_id)
@@ -46,7 +48,9 @@ async def process_replayed(bot: MessengerBot, name: str) -> tuple[RecordingCore,
         client=bot.channel.client,
         config=bot.channel.config,
     )
-    await processor(accepted)
+    replies = await processor.handle(accepted, TurnCommit(bot.runtime.inbox, accepted))
+    assert replies is not None
+    await bot.channel.send(psid, replies)  # what the worker does with the stored replies
     return recording, psid
 
 
@@ -105,7 +109,7 @@ async def test_a_file_over_the_limit_is_refused_politely(start_bot: StartBot) ->
     recording, psid = await process_replayed(bot, "file")
     assert recording.received == []
     [notice] = bot.graph.messages(psid)
-    assert notice["text"].startswith("សូមទោស ឯកសារនេះធំពេកសម្រាប់ខ្ញុំទទួល")
+    assert notice["text"].startswith("សូមទោស ឯកសារនេះធំពេក ខ្ញុំមិនអាចទទួលបានទេ")
     assert "0.004 មេកាបៃ" in notice["text"]
 
 

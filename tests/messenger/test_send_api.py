@@ -1,5 +1,5 @@
 """The Send API client: rate limits and errors retried without losing the reply, tokens kept
-secret, and notifications outside the 24-hour window limited to account updates."""
+secret, and no retired message tag ever sent."""
 
 from __future__ import annotations
 
@@ -7,10 +7,9 @@ import logging
 
 import pytest
 
-from bot.channels.messenger.notifications import NotificationRefused, send_account_update
 from bot.channels.messenger.render import render_replies
 from bot.i18n import use_locale
-from bot.messages import Button, FileReply, TextReply
+from bot.messages import FileReply, TextReply
 from tests.messenger.conftest import StartBot
 from tests.messenger.fake_graph_api import PAGE_TOKEN
 from tests.messenger.harness import MessengerBot, load_payload
@@ -103,40 +102,14 @@ async def test_the_token_travels_only_in_the_authorization_header(bot: Messenger
         assert PAGE_TOKEN not in call.path
 
 
-async def test_an_account_update_is_sent_with_the_account_update_tag(bot: MessengerBot) -> None:
-    update = TextReply(
-        "Your application APP-2025-000001 was approved. Your certificate is CETS-2025-000001.",
-        (Button("Main menu", "nav:menu"),),
-    )
-    await bot.channel.notify(PSID, update, locale="en")
-    [call] = bot.graph.send_calls(PSID)
-    assert call.body["messaging_type"] == "MESSAGE_TAG"
-    assert call.body["tag"] == "ACCOUNT_UPDATE"
-    assert call.message is not None and call.message["text"] == update.text
-
-
-async def test_an_account_update_survives_a_rate_limit(bot: MessengerBot) -> None:
-    bot.graph.fail_next(status=400, code=613)
-    await bot.channel.notify(PSID, TextReply("Your certificate was renewed."), locale="en")
-    assert [m["text"] for m in bot.graph.messages(PSID)] == ["Your certificate was renewed."]
-
-
 @pytest.mark.parametrize(
-    ("tag", "reply"),
-    [
-        ("CONFIRMED_EVENT_UPDATE", TextReply("Your application was approved.")),
-        ("HUMAN_AGENT", TextReply("Your application was approved.")),
-        ("ACCOUNT_UPDATE", TextReply("Renew now and get a 20% discount!")),
-        ("ACCOUNT_UPDATE", TextReply("Special offer for certified shops")),
-        ("ACCOUNT_UPDATE", TextReply("បន្តឥឡូវនេះ ដើម្បីទទួលបានការបញ្ចុះតម្លៃ")),
-        ("ACCOUNT_UPDATE", TextReply("Approved.", (Button("Buy now", "i:apply"),))),
-    ],
+    "tag", ["ACCOUNT_UPDATE", "CONFIRMED_EVENT_UPDATE", "POST_PURCHASE_UPDATE"]
 )
-async def test_other_tags_and_promotions_are_refused_before_reaching_meta(
-    bot: MessengerBot, tag: str, reply: TextReply
-) -> None:
-    with pytest.raises(NotificationRefused):
-        await send_account_update(bot.channel.client, PSID, reply, locale="en", tag=tag)
+async def test_a_retired_message_tag_is_never_sent(bot: MessengerBot, tag: str) -> None:
+    with use_locale("en"):
+        [outgoing] = render_replies([TextReply("Your application was approved.")])
+    with pytest.raises(ValueError, match="retired"):
+        await bot.channel.client.send_message(PSID, outgoing, messaging_type="MESSAGE_TAG", tag=tag)
     assert bot.graph.calls == []
 
 

@@ -20,7 +20,7 @@ from aiohttp import web
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
-from bot.channels.telegram.application import TelegramApplication, build_application
+from bot.channels.telegram.application import TelegramBot, build_bot
 from bot.channels.telegram.config import TelegramConfig
 from bot.channels.telegram.webhook import SECRET_HEADER, TELEGRAM_CHANNEL_KEY, WEBHOOK_PATH
 from bot.database import open_engine, prepare_database
@@ -92,18 +92,18 @@ async def fake_api() -> AsyncIterator[FakeBotApi]:
 
 
 @pytest.fixture
-async def ptb_bot(fake_api: FakeBotApi) -> AsyncIterator[TelegramApplication]:
-    """python-telegram-bot's Application as the channel builds it, logged in to the fake."""
-    application = build_application(
+async def ptb_bot(fake_api: FakeBotApi) -> AsyncIterator[TelegramBot]:
+    """python-telegram-bot's Bot as the channel builds it, logged in to the fake."""
+    bot = build_bot(
         TelegramConfig(
             bot_token=BOT_TOKEN,
             api_base_url=fake_api.base_url,
             api_base_file_url=fake_api.base_file_url,
         )
     )
-    await application.initialize()
-    yield application
-    await application.shutdown()
+    await bot.initialize()
+    yield bot
+    await bot.shutdown()
 
 
 @pytest.fixture
@@ -115,6 +115,9 @@ def telegram_env(
     monkeypatch.setenv("TELEGRAM_API_BASE_FILE_URL", fake_api.base_file_url)
     monkeypatch.setenv("CETS_CACHE_DIR", str(nlu_cache_root))
     monkeypatch.setenv("TELEGRAM_POLL_TIMEOUT", "30")
+    # Retries after a failure wait a few milliseconds here, not seconds.
+    monkeypatch.setenv("CETS_INBOX_RETRY_SECONDS", "0.05")
+    monkeypatch.setenv("CETS_DELIVERY_RETRY_SECONDS", "0.05")
     for name in ("TELEGRAM_WEBHOOK_URL", "TELEGRAM_WEBHOOK_SECRET", "TELEGRAM_MAX_DOWNLOAD_MB"):
         monkeypatch.delenv(name, raising=False)
     return monkeypatch

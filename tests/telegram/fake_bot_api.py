@@ -86,6 +86,8 @@ class FakeBotApi:
     _last_queued: int = 0
     _failures: dict[str, int] = field(default_factory=dict)
     _outages: dict[str, int] = field(default_factory=dict)
+    _later_outages: dict[str, list[int]] = field(default_factory=dict)
+    _delays: dict[str, float] = field(default_factory=dict)
     _message_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1000))
     _changed: asyncio.Condition | None = None
     _closing: asyncio.Event | None = None
@@ -137,6 +139,14 @@ class FakeBotApi:
     def break_next(self, method: str, *, status: int = 502) -> None:
         """Answer the next call of ``method`` with a server error (Telegram having trouble)."""
         self._outages[method] = status
+
+    def break_call(self, method: str, *, after: int, status: int = 500) -> None:
+        """Let ``after`` calls of ``method`` through, then answer the next with ``status``."""
+        self._later_outages[method] = [after, status]
+
+    def delay(self, method: str, seconds: float) -> None:
+        """Answer every call of ``method`` only after ``seconds`` (a slow Bot API)."""
+        self._delays[method] = seconds
 
     def fail_next(self, method: str, *, retry_after: int = 1) -> None:
         """Answer the next call of ``method`` with 429 Too Many Requests."""
@@ -197,12 +207,22 @@ class FakeBotApi:
         call = ApiCall(method, params)
         if method != "getUpdates":
             self.calls.append(call)
+        if method in self._delays:
+            await asyncio.sleep(self._delays[method])
         status = self._outages.pop(method, None)
+        later = self._later_outages.get(method)
+        if status is None and later is not None:
+            if later[0] == 0:
+                status = later[1]
+                del self._later_outages[method]
+            else:
+                later[0] -= 1
         if status is not None:
             call.rejected = True
             await self._notify()
+            description = {500: "Internal Server Error"}.get(status, "Bad Gateway")
             return web.json_response(
-                {"ok": False, "error_code": status, "description": "Bad Gateway"}, status=status
+                {"ok": False, "error_code": status, "description": description}, status=status
             )
         retry_after = self._failures.pop(method, None)
         if retry_after is not None:

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from telegram import Update
 
-from bot.channels.telegram.application import TelegramApplication
+from bot.channels.telegram.application import TelegramBot
 from bot.channels.telegram.inbound import from_message
 from bot.core import ConversationCore
 from bot.language import contains_khmer
@@ -51,13 +51,13 @@ def serve_files(fake_api: FakeBotApi) -> None:
     ],
 )
 async def test_the_core_gets_the_file_with_its_bytes(
-    fake_api: FakeBotApi, ptb_bot: TelegramApplication, payload: str, expected: Attachment
+    fake_api: FakeBotApi, ptb_bot: TelegramBot, payload: str, expected: Attachment
 ) -> None:
     serve_files(fake_api)
-    update = Update.de_json(load_update(payload), ptb_bot.bot)
+    update = Update.de_json(load_update(payload), ptb_bot)
     assert update.message is not None and update.message.from_user is not None
     received = await from_message(
-        update.message, update.message.from_user, ptb_bot.bot, max_download_bytes=20 * 2**20
+        update.message, update.message.from_user, ptb_bot, max_download_bytes=20 * 2**20
     )
     assert received.message.attachments == (expected,)
     assert received.message.channel == "telegram"
@@ -152,8 +152,8 @@ async def test_a_configured_limit_is_checked_against_the_file_telegram_reports(
     user = new_user(bot, "en")
     shown = await user.say(too_large_document(user, None))
     assert texts(shown) == [
-        "Sorry, this file is too large for me to receive: the limit is 1 MB. Please send a "
-        "smaller file, for example a screenshot or a PDF with fewer pages."
+        "Sorry, this file is too large for me to receive (the limit is 1 MB), so please send a "
+        "smaller one, such as a screenshot or a PDF with fewer pages."
     ]
     assert len(fake_api.of("getFile")) == 1 and not fake_api.file_downloads
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.channels.graphemes import text_length as utf16_length
-from bot.channels.telegram.application import TelegramApplication
+from bot.channels.telegram.application import TelegramBot
 from bot.channels.telegram.keyboard import callback_data, inline_keyboard
 from bot.channels.telegram.rendering import send_replies
 from bot.channels.telegram.text_split import MESSAGE_LIMIT, split_text
@@ -21,12 +21,12 @@ def paragraphs(count: int, line: str) -> str:
 
 
 async def test_a_long_text_is_split_at_paragraphs_with_the_buttons_on_the_last_part(
-    fake_api: FakeBotApi, ptb_bot: TelegramApplication
+    fake_api: FakeBotApi, ptb_bot: TelegramBot
 ) -> None:
     text = paragraphs(120, " ".join(["Fees <as proposed> & renewals at 75%"] * 3))
     assert len(text) > 3 * MESSAGE_LIMIT
     buttons = (Button("Main menu", "nav:menu"), Button("ម៉ឺនុយដើម", "nav:back"))
-    await send_replies(ptb_bot.bot, CHAT, [TextReply(text, buttons)])
+    await send_replies(ptb_bot, CHAT, [TextReply(text, buttons)])
 
     sent = fake_api.sent_to(CHAT)
     assert len(sent) >= 4
@@ -40,7 +40,7 @@ async def test_a_long_text_is_split_at_paragraphs_with_the_buttons_on_the_last_p
 
 
 async def test_a_card_has_a_bold_escaped_title_and_its_buttons(
-    fake_api: FakeBotApi, ptb_bot: TelegramApplication
+    fake_api: FakeBotApi, ptb_bot: TelegramBot
 ) -> None:
     card = CardReply(
         "Tom & Jerry <Shop> · CETS-2025-000009",
@@ -48,7 +48,7 @@ async def test_a_card_has_a_bold_escaped_title_and_its_buttons(
         url="https://example.org/a?b=1&c=2",
         buttons=(Button("Share this check", "share:CETS-2025-000009"), Button("ប្តឹង", "i:complain")),
     )
-    await send_replies(ptb_bot.bot, CHAT, [card])
+    await send_replies(ptb_bot, CHAT, [card])
     [sent] = fake_api.sent_to(CHAT)
     assert sent.params["text"] == (
         "<b>Tom &amp; Jerry &lt;Shop&gt; · CETS-2025-000009</b>\n✅ Certified\n"
@@ -60,10 +60,10 @@ async def test_a_card_has_a_bold_escaped_title_and_its_buttons(
 
 
 async def test_a_file_reply_is_sent_as_a_document(
-    fake_api: FakeBotApi, ptb_bot: TelegramApplication
+    fake_api: FakeBotApi, ptb_bot: TelegramBot
 ) -> None:
     await send_replies(
-        ptb_bot.bot, CHAT, [FileReply("form.pdf", "application/pdf", b"%PDF-1.4 x", "Form <A>")]
+        ptb_bot, CHAT, [FileReply("form.pdf", "application/pdf", b"%PDF-1.4 x", "Form <A>")]
     )
     [sent] = fake_api.sent_to(CHAT)
     assert sent.method == "sendDocument"

@@ -1,6 +1,7 @@
-"""Processing one stored Messenger event: read it, fetch its files, ask the core, send replies.
+"""Processing one stored Messenger event: read it, fetch its files, ask the core.
 
-Runs inside the inbox worker, so each user's events are handled one at a time, in order.
+Runs inside the inbox worker, so each user's events are handled one at a time, in order; the
+channel sends the replies the worker stored with the turn.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ import logging
 from collections.abc import Sequence
 from typing import Protocol
 
+from bot.channels.base import SendFailed
 from bot.channels.messenger.attachments import (
     AttachmentError,
     AttachmentTooLarge,
@@ -18,12 +20,12 @@ from bot.channels.messenger.config import MessengerConfig
 from bot.channels.messenger.events import CHANNEL, AttachmentRef, UserEvent, read_user_event
 from bot.channels.messenger.outgoing import OutgoingMessage
 from bot.channels.messenger.overflow import decode_choices, is_overflow_payload
-from bot.channels.messenger.render import render_replies, text_messages
-from bot.channels.messenger.send_api import GraphApiError, GraphClient
+from bot.channels.messenger.render import text_messages
+from bot.channels.messenger.send_api import GraphApiError, GraphClient, MessagingType
 from bot.channels.notices import file_not_received, file_too_large
 from bot.i18n import DEFAULT_LOCALE, _, use_locale
-from bot.inbox import InboundEvent
-from bot.messages import Attachment, InboundMessage, Reply
+from bot.inbox import CommitHook, InboundEvent, TurnCommit
+from bot.messages import Attachment, InboundMessage, Reply, TextReply
 
 log = logging.getLogger(__name__)
 
@@ -34,8 +36,10 @@ _SLOW_PAYLOAD_PREFIXES = ("cert:", "share:")
 class MessageHandler(Protocol):
     """What the processor needs of the conversation core."""
 
-    async def handle(self, message: InboundMessage) -> list[Reply]:
-        """The replies to one message."""
+    async def handle(
+        self, message: InboundMessage, *, commit: CommitHook | None = None
+    ) -> list[Reply]:
+        """The replies to one message (``commit`` runs in the transaction saving the turn)."""
         ...
 
     async def saved_locale(self, channel: str, user_id: str) -> str | None:
@@ -43,8 +47,38 @@ class MessageHandler(Protocol):
         ...
 
 
+def send_failure(exc: GraphApiError, sent: int) -> SendFailed:
+    """What a Graph API error means for the rest of the answer."""
+    reason = repr(exc)  # endpoint, status and Meta's codes: no token, no message text
+    if exc.unreachable:
+        return SendFailed(reason, sent=sent, retryable=False, reachable=False)
+    return SendFailed(reason, sent=sent, retryable=exc.retryable)
+
+
+async def send_messages(
+    client: GraphClient,
+    psid: str,
+    messages: Sequence[OutgoingMessage],
+    *,
+    skip: int = 0,
+    messaging_type: MessagingType = "RESPONSE",
+    tag: str | None = None,
+) -> int:
+    """Send ``messages[skip:]`` in order; the number sent in all, or :class:`SendFailed`."""
+    for number in range(skip, len(messages)):
+        try:
+            await client.send_message(
+                psid, messages[number], messaging_type=messaging_type, tag=tag
+            )
+        except GraphApiError as exc:
+            if not exc.retryable:
+                log.error("reply not delivered (%s); the rest of this answer is dropped", exc)
+            raise send_failure(exc, number) from exc
+    return max(skip, len(messages))
+
+
 class MessengerProcessor:
-    """Turns one accepted event into the core's answer, sent through the Send API."""
+    """Turns one accepted event into the core's answer (sent afterwards by the channel)."""
 
     def __init__(
         self,
@@ -57,23 +91,23 @@ class MessengerProcessor:
         self._client = client
         self._config = config
 
-    async def __call__(self, event: InboundEvent) -> None:
-        """Process one stored event (the inbox worker's callback)."""
+    async def handle(self, event: InboundEvent, commit: TurnCommit) -> list[Reply] | None:
+        """The replies to one stored event, the core's turn committed through ``commit``."""
         user_event = read_user_event(event.body)
         if user_event is None:
-            return
+            return None
         psid = user_event.psid
         if is_overflow_payload(user_event.payload):
-            await self._show_more(psid, user_event.payload or "")
-            return
+            return await self._show_more(psid, user_event.payload or "", commit)
         if self._is_slow(user_event):
             await self._client.send_typing(psid)
         saved_locale = await self._saved_locale(psid)
         attachments, problem = await self._download(user_event.attachments)
+        notices: list[Reply] = []
         if problem is not None or user_event.unavailable_attachments:
-            await self._send_file_problem(psid, saved_locale, problem)
+            notices.append(self._file_problem(saved_locale, problem))
             if not (user_event.text or user_event.payload or attachments):
-                return
+                return notices
         language_code = None
         if self._config.use_profile_locale and saved_locale is None:
             language_code = await self._client.user_locale(psid)
@@ -86,11 +120,9 @@ class MessengerProcessor:
             language_code=language_code,
             message_id=event.event_id,
         )
-        replies = await self._core.handle(message)
-        locale = await self._saved_locale(psid) or DEFAULT_LOCALE
-        with use_locale(locale):
-            outgoing = render_replies(replies)
-        await self._send_all(psid, outgoing)
+        commit.prefix = notices
+        replies = await self._core.handle(message, commit=commit)
+        return [*notices, *replies]
 
     @staticmethod
     def _is_slow(user_event: UserEvent) -> bool:
@@ -124,45 +156,27 @@ class MessengerProcessor:
                     problem = exc
         return attachments, problem
 
-    async def _send_file_problem(
-        self, psid: str, locale: str | None, problem: AttachmentError | None
-    ) -> None:
-        """Tell the user a file did not arrive, in their language."""
+    def _file_problem(self, locale: str | None, problem: AttachmentError | None) -> Reply:
+        """Telling the user a file did not arrive, in their language."""
         with use_locale(locale or DEFAULT_LOCALE):
             if isinstance(problem, AttachmentTooLarge):
-                text = file_too_large(self._config.max_attachment_bytes)
-            else:
-                text = file_not_received()
-            messages = text_messages(text)
-        await self._send_all(psid, messages)
+                return TextReply(file_too_large(self._config.max_attachment_bytes))
+            return TextReply(file_not_received())
 
-    async def _show_more(self, psid: str, payload: str) -> None:
-        """The choices a "More" quick reply carries, shown as the next set of quick replies."""
+    async def _show_more(self, psid: str, payload: str, commit: TurnCommit) -> list[Reply] | None:
+        """The choices a "More" quick reply carries, shown as the next set of quick replies.
+
+        Nothing about the conversation changes, so these are sent at once (again, if the
+        event is tried again); an invalid payload is a turn: the main menu.
+        """
         choices = decode_choices(payload)
-        locale = await self._saved_locale(psid) or DEFAULT_LOCALE
         if choices is None:
             log.info("an invalid More payload was pressed; showing the menu")
-            replies = await self._core.handle(
-                InboundMessage(channel=CHANNEL, user_id=psid, payload="nav:menu")
+            return await self._core.handle(
+                InboundMessage(channel=CHANNEL, user_id=psid, payload="nav:menu"), commit=commit
             )
-            with use_locale(locale):
-                messages = render_replies(replies)
-        else:
-            with use_locale(locale):
-                messages = text_messages(_("More choices:"), choices)
-        await self._send_all(psid, messages)
-
-    async def _send_all(self, psid: str, messages: Sequence[OutgoingMessage]) -> None:
-        """Send in order; a user who cannot be reached is logged, a temporary failure raised.
-
-        A temporary failure that outlasts the client's retries propagates, so the inbox keeps
-        the event and tries it again rather than losing the reply.
-        """
-        for outgoing in messages:
-            try:
-                await self._client.send_message(psid, outgoing)
-            except GraphApiError as exc:
-                if exc.retryable:
-                    raise
-                log.error("reply not delivered (%s); the rest of this answer is dropped", exc)
-                return
+        locale = await self._saved_locale(psid) or DEFAULT_LOCALE
+        with use_locale(locale):
+            messages = text_messages(_("More choices:"), choices)
+        await send_messages(self._client, psid, messages)
+        return None

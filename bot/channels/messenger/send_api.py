@@ -29,6 +29,16 @@ RETRYABLE_CODES: Final = frozenset({1, 2, 4, 17, 32, 613, 1200})
 MAX_BACKOFF_SECONDS: Final = 60.0
 
 MessagingType = Literal["RESPONSE", "UPDATE", "MESSAGE_TAG"]
+# Message tags Meta retired on 27 April 2026 (a send with one fails with error 100): never sent.
+RETIRED_TAGS: Final = frozenset(
+    {"ACCOUNT_UPDATE", "CONFIRMED_EVENT_UPDATE", "POST_PURCHASE_UPDATE"}
+)
+HUMAN_AGENT_TAG: Final = "HUMAN_AGENT"
+# "This message is sent outside of allowed window" (code 10, this subcode).
+OUTSIDE_WINDOW_SUBCODE: Final = 2018278
+# The person cannot be messaged: unavailable (551, 1545041), no such user (subcode 2018001).
+UNREACHABLE_CODES: Final = frozenset({551, 1545041})
+UNREACHABLE_SUBCODES: Final = frozenset({2018001, 2018108})
 
 
 @dataclass(eq=False)
@@ -42,6 +52,16 @@ class GraphApiError(Exception):
     error_type: str | None = None
     trace_id: str | None = None
     retryable: bool = False
+
+    @property
+    def unreachable(self) -> bool:
+        """True when the person cannot be messaged at all (whatever is sent)."""
+        return self.code in UNREACHABLE_CODES or self.subcode in UNREACHABLE_SUBCODES
+
+    @property
+    def outside_window(self) -> bool:
+        """True when Meta refused a message because the 24-hour window is closed."""
+        return self.subcode == OUTSIDE_WINDOW_SUBCODE
 
     def __str__(self) -> str:
         return (
@@ -172,6 +192,8 @@ class GraphClient:
         tag: str | None = None,
     ) -> None:
         """Send one message to a user; raises :class:`GraphApiError` when it cannot."""
+        if tag in RETIRED_TAGS:
+            raise ValueError(f"the {tag} message tag is retired")
         envelope: dict[str, Any] = {
             "recipient": {"id": psid},
             "messaging_type": messaging_type,
@@ -201,6 +223,26 @@ class GraphClient:
             return data
 
         await self._call("POST", "me/messages", "messages (upload)", form=form)
+
+    async def send_utility(
+        self, psid: str, *, template: str, language: str, text: str, parameter: str | None
+    ) -> None:
+        """A utility message: the Page-owned ``template`` with ``text`` in its placeholder."""
+        value: dict[str, str] = {"type": "text", "text": text}
+        if parameter:
+            value["parameter_name"] = parameter
+        body = {
+            "recipient": {"id": psid},
+            "messaging_type": "UTILITY",
+            "message": {
+                "template": {
+                    "name": template,
+                    "language": {"code": language},
+                    "components": [{"type": "body", "parameters": [value]}],
+                }
+            },
+        }
+        await self._call("POST", "me/messages", "messages (utility)", json_body=body)
 
     async def send_typing(self, psid: str) -> None:
         """Show the typing indicator; best effort, a failure is only logged."""

@@ -2,52 +2,48 @@
 
 from __future__ import annotations
 
-import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, ClassVar
 
-import aiohttp
 from aiohttp import web
 
+from bot.channels.base import Channel, ChannelSetup
 from bot.channels.messenger.channel import MESSENGER_KEY, MessengerChannel
 from bot.channels.messenger.config import MessengerConfig
 from bot.channels.messenger.events import CHANNEL
-from bot.channels.messenger.processing import MessengerProcessor
-from bot.channels.messenger.send_api import GraphClient
 from bot.channels.messenger.webhook import WEBHOOK_PATH, receive_delivery, verify_subscription
-from bot.inbox import InboxWorker
-from bot.server import RUNTIME_KEY, SETTINGS_KEY
+from bot.settings import Settings
 
-log = logging.getLogger(__name__)
-
-
-def _channel_context(
-    config: MessengerConfig,
-) -> Callable[[web.Application], AsyncIterator[None]]:
-    async def context(app: web.Application) -> AsyncIterator[None]:
-        runtime = app[RUNTIME_KEY]
-        timeout = aiohttp.ClientTimeout(total=config.request_timeout_seconds)
-        async with aiohttp.ClientSession(timeout=timeout) as session:
-            client = GraphClient(session, config)
-            processor = MessengerProcessor(core=runtime.core, client=client, config=config)
-            worker = InboxWorker(runtime.inbox, CHANNEL, processor)
-            app[MESSENGER_KEY] = MessengerChannel(config=config, client=client, worker=worker)
-            await worker.start()
-            log.info("Messenger channel ready on %s", WEBHOOK_PATH)
-            try:
-                yield
-            finally:
-                await worker.stop()
-
-    return context
+if TYPE_CHECKING:
+    from bot.runtime import BotRuntime
 
 
-def setup_messenger(app: web.Application) -> None:
-    """Add the Messenger webhook routes and the channel's resources to the web app.
+class MessengerSetup(ChannelSetup):
+    """The webhook routes and the channel, when MESSENGER_PAGE_ACCESS_TOKEN is set.
 
     Reads the MESSENGER_* settings at once, so a missing secret stops the server from
     starting instead of accepting unverifiable deliveries.
     """
-    config = MessengerConfig.from_env(app[SETTINGS_KEY])
-    app.router.add_get(WEBHOOK_PATH, verify_subscription)
-    app.router.add_post(WEBHOOK_PATH, receive_delivery)
-    app.cleanup_ctx.append(_channel_context(config))
+
+    name: ClassVar[str] = CHANNEL
+
+    def __init__(self, config: MessengerConfig) -> None:
+        self.config = config
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> MessengerSetup:
+        """Read the MESSENGER_* variables (raises MessengerConfigError on a mistake)."""
+        return cls(MessengerConfig.from_env(settings))
+
+    def routes(self) -> Sequence[web.RouteDef]:
+        """The handshake and the signed deliveries."""
+        return [
+            web.get(WEBHOOK_PATH, verify_subscription),
+            web.post(WEBHOOK_PATH, receive_delivery),
+        ]
+
+    def create(self, app: web.Application, runtime: BotRuntime) -> Channel:
+        """The channel, reachable by the webhook routes."""
+        channel = MessengerChannel(self.config, runtime)
+        app[MESSENGER_KEY] = channel
+        return channel

@@ -12,6 +12,7 @@ from typing import Final
 
 from aiohttp import web
 
+from bot.app_keys import RUNTIME_KEY
 from bot.channels.messenger.channel import MESSENGER_KEY
 from bot.channels.messenger.events import CHANNEL, accepted_events
 from bot.channels.messenger.signature import (
@@ -20,7 +21,6 @@ from bot.channels.messenger.signature import (
     verify_token_matches,
 )
 from bot.inbox import InboundEvent
-from bot.server import RUNTIME_KEY
 
 log = logging.getLogger(__name__)
 

@@ -1,4 +1,8 @@
-"""Build python-telegram-bot's ``Application`` without an updater: our aiohttp server feeds it."""
+"""python-telegram-bot's ``Bot`` for sending, downloading and registering the webhook.
+
+Updates do not go through PTB's ``Application`` or its dispatcher: the inbox feeds each stored
+update to :class:`bot.channels.telegram.updates.UpdateRouter`, one user at a time.
+"""
 
 from __future__ import annotations
 
@@ -6,18 +10,21 @@ import logging
 import os
 from typing import Any, Final
 
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
+from telegram.ext import AIORateLimiter, ExtBot
+from telegram.request import HTTPXRequest
 
 from bot.channels.telegram.config import TelegramConfig
 
 # Times a request that Telegram refused with 429 is retried after waiting ``retry_after``.
 RATE_LIMIT_RETRIES: Final = 3
+# Requests in flight at once (PTB's Application uses the same).
+CONNECTION_POOL: Final = 256
 
-TelegramApplication = Application[Any, ContextTypes.DEFAULT_TYPE, Any, Any, Any, Any]
+TelegramBot = ExtBot[Any]
 
 
-def build_application(config: TelegramConfig) -> TelegramApplication:
-    """An Application with no updater, our API base URLs and the rate limiter.
+def build_bot(config: TelegramConfig) -> TelegramBot:
+    """A Bot on our API base URLs, with the rate limiter (call ``initialize`` before use).
 
     ``AIORateLimiter`` keeps within Telegram's flood limits and, on a 429, waits
     ``retry_after`` and retries (holding back every other request meanwhile).
@@ -27,14 +34,14 @@ def build_application(config: TelegramConfig) -> TelegramApplication:
     os.environ.setdefault("PTB_TIMEDELTA", "true")
     # httpx logs every request URL at INFO, and Bot API URLs contain the bot token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
-    builder = (
-        ApplicationBuilder()
-        .token(config.bot_token)
-        .updater(None)
-        .base_url(config.api_base_url)
-        .base_file_url(config.api_base_file_url)
-        .local_mode(config.local_mode)
-        .rate_limiter(AIORateLimiter(max_retries=RATE_LIMIT_RETRIES))
+    return ExtBot(
+        token=config.bot_token,
+        base_url=config.api_base_url,
+        base_file_url=config.api_base_file_url,
+        local_mode=config.local_mode,
+        request=HTTPXRequest(connection_pool_size=CONNECTION_POOL),
+        get_updates_request=HTTPXRequest(connection_pool_size=1),
+        rate_limiter=AIORateLimiter(
+            overall_max_rate=config.max_sends_per_second, max_retries=RATE_LIMIT_RETRIES
+        ),
     )
-    application: TelegramApplication = builder.build()
-    return application

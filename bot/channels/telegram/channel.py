@@ -1,31 +1,41 @@
-"""The Telegram channel at run time: accept updates into the inbox, process them through PTB."""
+"""The Telegram channel at run time: updates into the inbox, each answered through the core.
+
+Updates arrive on the webhook (or by long polling), are stored in the durable inbox and
+acknowledged; the inbox worker hands each user's updates, in order, to the
+:class:`~bot.channels.telegram.updates.UpdateRouter`, and sends what it answers through PTB's
+``Bot``. There is no PTB ``Application``: the inbox is the one per-user ordering.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any, Final
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, ClassVar, Final
 
 from telegram import Update
-from telegram.ext import ContextTypes
+from telegram.error import BadRequest, Forbidden, TelegramError
 
-from bot.channels.telegram.application import TelegramApplication, build_application
+from bot.channels.base import Channel, Purpose, SendFailed, SendResult, Sent
+from bot.channels.telegram.application import TelegramBot, build_bot
 from bot.channels.telegram.commands import register_menu_commands
 from bot.channels.telegram.config import TelegramConfig
-from bot.channels.telegram.handlers import UpdateHandlers
 from bot.channels.telegram.inbound import CHANNEL
 from bot.channels.telegram.polling import poll_updates
-from bot.inbox import InboundEvent, InboxWorker
-from bot.runtime import BotRuntime
+from bot.channels.telegram.rendering import rendered, send_message
+from bot.channels.telegram.updates import UpdateRouter
+from bot.inbox import InboundEvent, TurnCommit
+from bot.messages import Reply
+
+if TYPE_CHECKING:
+    from bot.runtime import BotRuntime
 
 log = logging.getLogger(__name__)
 
 # The update types the bot asks Telegram for; anything else that still arrives is ignored.
 ALLOWED_UPDATES: Final = ("message", "edited_message", "callback_query", "inline_query")
-
-
-class UpdateFailedError(RuntimeError):
-    """A handler failed on an update; raised so that the inbox records and retries it."""
+# Bot API answers that mean the chat is gone for good, whatever is sent.
+_UNREACHABLE: Final = ("chat not found", "user is deactivated", "bot was blocked")
 
 
 class MalformedUpdateError(ValueError):
@@ -49,29 +59,47 @@ def inbox_user_key(update: Update) -> str:
     return "-"
 
 
-class TelegramChannel:
-    """Owns the PTB Application, the inbox worker and, without a webhook, the polling task."""
+def album_key(update: Update) -> str | None:
+    """The album an update's photo belongs to (its ``media_group_id``), if any."""
+    message = update.message
+    if message is not None and message.media_group_id:
+        return str(message.media_group_id)[:64]
+    return None
+
+
+def send_failure(exc: TelegramError, sent: int) -> SendFailed:
+    """What a Bot API error means for the rest of the answer."""
+    reason = f"{type(exc).__name__}: {exc.message}"
+    if isinstance(exc, Forbidden) or (
+        isinstance(exc, BadRequest) and any(text in exc.message.lower() for text in _UNREACHABLE)
+    ):
+        return SendFailed(reason, sent=sent, retryable=False, reachable=False)
+    if isinstance(exc, BadRequest):
+        return SendFailed(reason, sent=sent, retryable=False)
+    return SendFailed(reason, sent=sent, retryable=True)
+
+
+class TelegramChannel(Channel):
+    """The Bot, the inbox worker and, without a webhook, the polling task."""
+
+    name: ClassVar[str] = CHANNEL
 
     def __init__(self, config: TelegramConfig, runtime: BotRuntime) -> None:
         self.config = config
         self._runtime = runtime
-        self.application: TelegramApplication = build_application(config)
-        handlers = UpdateHandlers(config, runtime.core)
-        handlers.register(self.application)
-        self.application.add_error_handler(self._record_failure)
-        self._failures: dict[int, BaseException] = {}
-        self._worker = InboxWorker(runtime.inbox, CHANNEL, self._process)
+        self.bot: TelegramBot = build_bot(config)
+        self._router = UpdateRouter(config, self.bot, runtime.core, runtime.inbox)
+        self._worker = runtime.inbox_worker(self)
         self._polling: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
         """Log in (getMe), register the menu, resume pending updates, then receive new ones."""
-        await self.application.initialize()
-        bot = self.application.bot
-        log.info("Telegram bot @%s ready", bot.username)
-        await register_menu_commands(bot)
+        await self.bot.initialize()
+        log.info("Telegram bot @%s ready", self.bot.username)
+        await register_menu_commands(self.bot)
         await self._worker.start()
         if self.config.webhook_url is not None:
-            await bot.set_webhook(
+            await self.bot.set_webhook(
                 self.config.webhook_url,
                 secret_token=self.config.webhook_secret,
                 allowed_updates=list(ALLOWED_UPDATES),
@@ -79,10 +107,10 @@ class TelegramChannel:
             log.info("Telegram webhook registered")
         else:
             # getUpdates is refused while a webhook is set; pending updates stay queued.
-            await bot.delete_webhook(drop_pending_updates=False)
+            await self.bot.delete_webhook(drop_pending_updates=False)
             self._polling = asyncio.create_task(
                 poll_updates(
-                    bot,
+                    self.bot,
                     self.accept,
                     poll_seconds=self.config.poll_timeout,
                     allowed_updates=ALLOWED_UPDATES,
@@ -98,37 +126,51 @@ class TelegramChannel:
             await asyncio.gather(self._polling, return_exceptions=True)
             self._polling = None
         await self._worker.stop()
-        await self.application.shutdown()
+        await self.bot.shutdown()
 
-    async def accept(self, body: dict[str, Any]) -> bool:
-        """Store an update in the inbox and queue it; False when it was accepted before."""
+    async def accept(self, body: Any) -> int:
+        """Store an update in the inbox and queue it; 0 when it was accepted before."""
         try:
-            update = Update.de_json(body, self.application.bot)
+            update = Update.de_json(body, self.bot)
         except (AttributeError, KeyError, TypeError, ValueError) as exc:
             raise MalformedUpdateError("not a Telegram update") from exc
         event = await self._runtime.inbox.accept(
-            CHANNEL, str(update.update_id), inbox_user_key(update), body
+            CHANNEL,
+            str(update.update_id),
+            inbox_user_key(update),
+            body,
+            group_key=album_key(update),
         )
         if event is None:
-            return False
+            return 0
         self._worker.submit(event)
-        return True
+        return 1
+
+    async def handle_event(self, event: InboundEvent, commit: TurnCommit) -> list[Reply] | None:
+        """Answer one stored update (see :class:`UpdateRouter`)."""
+        return await self._router.handle(event, commit)
+
+    async def send(
+        self,
+        user_id: str,
+        replies: Sequence[Reply],
+        *,
+        skip: int = 0,
+        purpose: Purpose = Purpose.REPLY,
+    ) -> SendResult:
+        """Send the replies to the user's private chat, after the first ``skip`` messages."""
+        del purpose  # Telegram sends every kind of message the same way
+        messages = rendered(replies)
+        if not user_id.lstrip("-").isdigit():
+            raise SendFailed("not a Telegram chat", sent=skip, retryable=False, reachable=False)
+        chat_id = int(user_id)
+        for number in range(skip, len(messages)):
+            try:
+                await send_message(self.bot, chat_id, messages[number])
+            except TelegramError as exc:
+                raise send_failure(exc, number) from exc
+        return SendResult(Sent.SENT, max(skip, len(messages)))
 
     async def wait_idle(self) -> None:
         """Wait until every accepted update has been processed."""
         await self._worker.wait_idle()
-
-    async def _process(self, event: InboundEvent) -> None:
-        update = Update.de_json(event.body, self.application.bot)
-        log.debug("processing %s update %s", update_kind(update), update.update_id)
-        await self.application.process_update(update)
-        failure = self._failures.pop(update.update_id, None)
-        if failure is not None:
-            raise UpdateFailedError(f"{update_kind(update)} update failed") from failure
-
-    async def _record_failure(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """PTB hands handler exceptions here; keep them so that :meth:`_process` raises."""
-        if isinstance(update, Update) and context.error is not None:
-            self._failures[update.update_id] = context.error
-        else:
-            log.error("Telegram error outside an update", exc_info=context.error)

@@ -7,13 +7,16 @@ from dataclasses import dataclass, field
 from typing import Final
 from urllib.parse import urlsplit
 
-from bot.env import env_flag, env_positive_int, env_text
+from bot.env import env_flag, env_positive_int, env_positive_number, env_text
+from bot.intake.limits import DEFAULT_MAX_FILE_BYTES, FileLimits
 
 DEFAULT_API_BASE_URL: Final = "https://api.telegram.org/bot"
 DEFAULT_API_BASE_FILE_URL: Final = "https://api.telegram.org/file/bot"
-# The cloud Bot API serves files of at most 20 MB through getFile.
-DEFAULT_MAX_DOWNLOAD_MB: Final = 20
 DEFAULT_POLL_TIMEOUT: Final = 30
+# Telegram's broadcast limit: about 30 messages a second to different chats.
+DEFAULT_MAX_SENDS_PER_SECOND: Final = 30.0
+# The photos of an album arrive as separate updates; wait this long after the last one.
+DEFAULT_ALBUM_SECONDS: Final = 1.0
 # Telegram allows 1-256 characters A-Z, a-z, 0-9, "_" and "-" in a webhook secret token.
 _SECRET_PATTERN: Final = re.compile(r"[A-Za-z0-9_-]{1,256}")
 
@@ -43,8 +46,11 @@ class TelegramConfig:
     api_base_url: str = DEFAULT_API_BASE_URL
     api_base_file_url: str = DEFAULT_API_BASE_FILE_URL
     local_mode: bool = False
-    max_download_bytes: int = DEFAULT_MAX_DOWNLOAD_MB * 1024 * 1024
+    # The shared file limit (CETS_MAX_FILE_BYTES); the cloud Bot API serves at most 20 MB.
+    max_download_bytes: int = DEFAULT_MAX_FILE_BYTES
     poll_timeout: int = DEFAULT_POLL_TIMEOUT
+    max_sends_per_second: float = DEFAULT_MAX_SENDS_PER_SECOND
+    album_seconds: float = DEFAULT_ALBUM_SECONDS
 
     @property
     def uses_webhook(self) -> bool:
@@ -57,8 +63,12 @@ class TelegramConfig:
         return self.max_download_bytes // (1024 * 1024)
 
     @classmethod
-    def from_env(cls, bot_token: str) -> TelegramConfig:
-        """Read TELEGRAM_* variables (``.env`` was loaded into the environment at start)."""
+    def from_env(cls, bot_token: str, limits: FileLimits | None = None) -> TelegramConfig:
+        """Read TELEGRAM_* variables (``.env`` was loaded into the environment at start).
+
+        The download limit is the shared one (``limits``, else ``CETS_MAX_FILE_BYTES``);
+        ``TELEGRAM_MAX_DOWNLOAD_MB`` may only lower it.
+        """
         if not bot_token:
             raise TelegramConfigError("TELEGRAM_BOT_TOKEN is not set")
         webhook_url = env_text("TELEGRAM_WEBHOOK_URL") or None
@@ -75,6 +85,12 @@ class TelegramConfig:
             )
         api_base_url = env_text("TELEGRAM_API_BASE_URL") or DEFAULT_API_BASE_URL
         api_base_file_url = env_text("TELEGRAM_API_BASE_FILE_URL") or DEFAULT_API_BASE_FILE_URL
+        lower_mb = env_positive_int("TELEGRAM_MAX_DOWNLOAD_MB", 0, TelegramConfigError)
+        max_download_bytes = (limits or FileLimits.from_env()).lowered(
+            lower_mb * 1024 * 1024 if lower_mb else None,
+            "TELEGRAM_MAX_DOWNLOAD_MB",
+            TelegramConfigError,
+        )
         return cls(
             bot_token=bot_token,
             webhook_url=webhook_url,
@@ -82,12 +98,14 @@ class TelegramConfig:
             api_base_url=_http_url("TELEGRAM_API_BASE_URL", api_base_url),
             api_base_file_url=_http_url("TELEGRAM_API_BASE_FILE_URL", api_base_file_url),
             local_mode=env_flag("TELEGRAM_LOCAL_MODE", TelegramConfigError),
-            max_download_bytes=env_positive_int(
-                "TELEGRAM_MAX_DOWNLOAD_MB", DEFAULT_MAX_DOWNLOAD_MB, TelegramConfigError
-            )
-            * 1024
-            * 1024,
+            max_download_bytes=max_download_bytes,
             poll_timeout=env_positive_int(
                 "TELEGRAM_POLL_TIMEOUT", DEFAULT_POLL_TIMEOUT, TelegramConfigError
+            ),
+            max_sends_per_second=env_positive_number(
+                "TELEGRAM_MAX_SENDS_PER_SECOND", DEFAULT_MAX_SENDS_PER_SECOND, TelegramConfigError
+            ),
+            album_seconds=env_positive_number(
+                "TELEGRAM_ALBUM_SECONDS", DEFAULT_ALBUM_SECONDS, TelegramConfigError
             ),
         )

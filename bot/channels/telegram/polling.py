@@ -18,7 +18,7 @@ from telegram.error import InvalidToken, RetryAfter, TelegramError
 
 log = logging.getLogger(__name__)
 
-UpdateAcceptor = Callable[[dict[str, Any]], Awaitable[bool]]
+UpdateAcceptor = Callable[[dict[str, Any]], Awaitable[object]]
 _MAX_BACKOFF: Final = 30.0
 
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import html
 import logging
 from collections.abc import Sequence
+from dataclasses import dataclass
 
-from telegram import Bot, InputFile
+from telegram import Bot, InlineKeyboardMarkup, InputFile
 from telegram.constants import ParseMode
 
 from bot.channels.graphemes import text_length
@@ -42,39 +43,56 @@ def html_pieces(reply: TextReply | CardReply) -> list[str]:
     return [escape(piece) for piece in pieces]
 
 
-async def send_reply(bot: Bot, chat_id: int, reply: Reply) -> None:
-    """Send one reply to a chat; buttons go under the last message of a split text."""
+@dataclass(frozen=True, slots=True)
+class TelegramMessage:
+    """One Bot API message a reply becomes: HTML text with a keyboard, or a document."""
+
+    text: str = ""
+    keyboard: InlineKeyboardMarkup | None = None
+    document: FileReply | None = None
+
+
+def telegram_messages(reply: Reply) -> list[TelegramMessage]:
+    """The messages one reply becomes, in order; buttons go under the last piece of a text."""
     if isinstance(reply, FileReply):
-        await _send_file(bot, chat_id, reply)
-        return
+        caption = reply.caption if text_length(reply.caption) <= CAPTION_LIMIT else ""
+        messages = [TelegramMessage(escape(caption), document=reply)]
+        if reply.caption and not caption:
+            # Too long for a caption: the text follows the file as ordinary messages.
+            messages += telegram_messages(TextReply(reply.caption))
+        return messages
     pieces = [piece for piece in html_pieces(reply) if piece.strip()]
     if not pieces:
         log.warning("empty %s reply not sent", type(reply).__name__)
-        return
+        return []
     keyboard = inline_keyboard(reply.buttons)
-    for number, piece in enumerate(pieces, 1):
-        await bot.send_message(
+    return [
+        TelegramMessage(piece, keyboard if number == len(pieces) else None)
+        for number, piece in enumerate(pieces, 1)
+    ]
+
+
+def rendered(replies: Sequence[Reply]) -> list[TelegramMessage]:
+    """Every message the replies become, in order (what a send counts)."""
+    return [message for reply in replies for message in telegram_messages(reply)]
+
+
+async def send_message(bot: Bot, chat_id: int, message: TelegramMessage) -> None:
+    """Send one rendered message."""
+    if message.document is not None:
+        await bot.send_document(
             chat_id,
-            piece,
-            parse_mode=ParseMode.HTML,
-            reply_markup=keyboard if number == len(pieces) else None,
+            InputFile(message.document.data, filename=message.document.filename),
+            caption=message.text or None,
+            parse_mode=ParseMode.HTML if message.text else None,
         )
-
-
-async def _send_file(bot: Bot, chat_id: int, reply: FileReply) -> None:
-    caption = reply.caption if text_length(reply.caption) <= CAPTION_LIMIT else ""
-    await bot.send_document(
-        chat_id,
-        InputFile(reply.data, filename=reply.filename),
-        caption=escape(caption) or None,
-        parse_mode=ParseMode.HTML if caption else None,
+        return
+    await bot.send_message(
+        chat_id, message.text, parse_mode=ParseMode.HTML, reply_markup=message.keyboard
     )
-    if reply.caption and not caption:
-        # Too long for a caption: the text follows the file as ordinary messages.
-        await send_reply(bot, chat_id, TextReply(reply.caption))
 
 
 async def send_replies(bot: Bot, chat_id: int, replies: Sequence[Reply]) -> None:
     """Send the replies to one message, in order."""
-    for reply in replies:
-        await send_reply(bot, chat_id, reply)
+    for message in rendered(replies):
+        await send_message(bot, chat_id, message)

@@ -1,36 +1,42 @@
-"""Wire the Telegram channel into the bot's one aiohttp server."""
+"""Wiring the Telegram channel into the bot's one aiohttp server."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, ClassVar
 
 from aiohttp import web
 
+from bot.channels.base import Channel, ChannelSetup
 from bot.channels.telegram.channel import TelegramChannel
 from bot.channels.telegram.config import TelegramConfig
+from bot.channels.telegram.inbound import CHANNEL
 from bot.channels.telegram.webhook import TELEGRAM_CHANNEL_KEY, WEBHOOK_PATH, telegram_webhook
-from bot.server import RUNTIME_KEY, SETTINGS_KEY
+from bot.settings import Settings
+
+if TYPE_CHECKING:
+    from bot.runtime import BotRuntime
 
 
-def setup_telegram(app: web.Application) -> None:
-    """Add ``POST /telegram/webhook`` and start/stop the channel with the server.
+class TelegramSetup(ChannelSetup):
+    """``POST /telegram/webhook`` and the channel, when TELEGRAM_BOT_TOKEN is set."""
 
-    Configuration errors surface here, before the server starts listening.
-    """
-    config = TelegramConfig.from_env(app[SETTINGS_KEY].telegram_bot_token or "")
+    name: ClassVar[str] = CHANNEL
 
-    async def telegram_context(app: web.Application) -> AsyncIterator[None]:
-        channel = TelegramChannel(config, app[RUNTIME_KEY])
-        try:
-            await channel.start()
-        except BaseException:
-            await channel.stop()
-            raise
+    def __init__(self, config: TelegramConfig) -> None:
+        self.config = config
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> TelegramSetup:
+        """Read the TELEGRAM_* variables (raises TelegramConfigError on a mistake)."""
+        return cls(TelegramConfig.from_env(settings.telegram_bot_token or ""))
+
+    def routes(self) -> Sequence[web.RouteDef]:
+        """The webhook route (used in webhook mode; answers 401/403 otherwise)."""
+        return [web.post(WEBHOOK_PATH, telegram_webhook)]
+
+    def create(self, app: web.Application, runtime: BotRuntime) -> Channel:
+        """The channel, reachable by the webhook route."""
+        channel = TelegramChannel(self.config, runtime)
         app[TELEGRAM_CHANNEL_KEY] = channel
-        try:
-            yield
-        finally:
-            await channel.stop()
-
-    app.router.add_post(WEBHOOK_PATH, telegram_webhook)
-    app.cleanup_ctx.append(telegram_context)
+        return channel

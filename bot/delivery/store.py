@@ -1,0 +1,231 @@
+"""The deliveries table: messages no turn asked for, with their state, attempts and errors."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Final
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
+
+from bot.channels.base import Sent
+from bot.database import writer
+from bot.dialogue.models import DeliveryRecord
+from bot.messages import Reply
+from bot.reply_codec import decode_replies, encode_replies
+from bot.retry import as_utc
+
+log = logging.getLogger(__name__)
+
+QUEUED: Final = "queued"
+SENDING: Final = "sending"
+HELD: Final = "held"
+SENT: Final = "sent"
+FAILED: Final = "failed"
+_ERROR_LIMIT: Final = 2000
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """One stored delivery."""
+
+    id: int
+    channel: str
+    user_id: str
+    kind: str
+    replies: list[Reply]
+    status: str
+    attempts: int
+    sent: int
+    method: str | None
+    last_error: str | None
+    dedupe_key: str | None
+    created_at: datetime
+    next_attempt_at: datetime | None
+    sent_at: datetime | None
+
+
+def _delivery(record: DeliveryRecord) -> Delivery:
+    return Delivery(
+        id=record.id,
+        channel=record.channel,
+        user_id=record.user_id,
+        kind=record.kind,
+        replies=decode_replies(record.replies),
+        status=record.status,
+        attempts=record.attempts,
+        sent=record.sent,
+        method=record.method,
+        last_error=record.last_error,
+        dedupe_key=record.dedupe_key,
+        created_at=as_utc(record.created_at) or record.created_at,
+        next_attempt_at=as_utc(record.next_attempt_at),
+        sent_at=as_utc(record.sent_at),
+    )
+
+
+class DeliveryStore:
+    """Reads and changes deliveries; every change of status is a compare-and-set."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._readers = async_sessionmaker(engine, expire_on_commit=False)
+        self._writers = async_sessionmaker(writer(engine), expire_on_commit=False)
+
+    async def by_key(self, dedupe_key: str) -> int | None:
+        """The delivery stored under this dedupe key, if any."""
+        async with self._readers() as session:
+            found: int | None = await session.scalar(
+                select(DeliveryRecord.id).where(DeliveryRecord.dedupe_key == dedupe_key)
+            )
+            return found
+
+    async def add(
+        self,
+        channel: str,
+        user_id: str,
+        replies: Sequence[Reply],
+        *,
+        kind: str,
+        dedupe_key: str | None,
+        now: datetime,
+    ) -> int:
+        """Store a queued delivery; with a dedupe key already used, the existing one's id."""
+        record = DeliveryRecord(
+            channel=channel,
+            user_id=user_id,
+            dedupe_key=dedupe_key,
+            kind=kind,
+            replies=encode_replies(replies),
+            status=QUEUED,
+            attempts=0,
+            sent=0,
+            created_at=now,
+        )
+        try:
+            async with self._writers.begin() as session:
+                session.add(record)
+        except IntegrityError:
+            if dedupe_key is None:
+                raise
+            existing = await self.by_key(dedupe_key)
+            if existing is None:
+                raise
+            return existing
+        return record.id
+
+    async def get(self, delivery_id: int) -> Delivery | None:
+        """One delivery as stored now."""
+        async with self._readers() as session:
+            record = await session.get(DeliveryRecord, delivery_id)
+            return _delivery(record) if record is not None else None
+
+    async def due(self, channels: Sequence[str], now: datetime, limit: int = 100) -> list[Delivery]:
+        """Queued deliveries whose time has come, for these channels, oldest first."""
+        async with self._readers() as session:
+            rows = await session.scalars(
+                select(DeliveryRecord)
+                .where(
+                    DeliveryRecord.status == QUEUED,
+                    DeliveryRecord.channel.in_(list(channels)),
+                    (DeliveryRecord.next_attempt_at.is_(None))
+                    | (DeliveryRecord.next_attempt_at <= now),
+                )
+                .order_by(DeliveryRecord.id)
+                .limit(limit)
+            )
+            return [_delivery(row) for row in rows]
+
+    async def next_due(self, channels: Sequence[str]) -> datetime | None:
+        """When the earliest queued delivery that waits for a retry is due."""
+        async with self._readers() as session:
+            earliest = await session.scalar(
+                select(func.min(DeliveryRecord.next_attempt_at)).where(
+                    DeliveryRecord.status == QUEUED,
+                    DeliveryRecord.channel.in_(list(channels)),
+                )
+            )
+            return as_utc(earliest)
+
+    async def for_user(self, channel: str, user_id: str, statuses: Sequence[str]) -> list[Delivery]:
+        """A user's deliveries in these states, oldest first."""
+        async with self._readers() as session:
+            rows = await session.scalars(
+                select(DeliveryRecord)
+                .where(
+                    DeliveryRecord.channel == channel,
+                    DeliveryRecord.user_id == user_id,
+                    DeliveryRecord.status.in_(list(statuses)),
+                )
+                .order_by(DeliveryRecord.id)
+            )
+            return [_delivery(row) for row in rows]
+
+    async def claim(self, delivery: Delivery) -> bool:
+        """Take a queued or held delivery for sending; False when someone else has it."""
+        return await self._change(delivery.id, (QUEUED, HELD), status=SENDING)
+
+    async def release_interrupted(self) -> int:
+        """Deliveries left 'sending' by a process that stopped go back to the queue.
+
+        Only right for one process; several workers need leases (see issue 13).
+        """
+        async with self._writers.begin() as session:
+            result = await session.execute(
+                update(DeliveryRecord).where(DeliveryRecord.status == SENDING).values(status=QUEUED)
+            )
+            count: int = result.rowcount  # type: ignore[attr-defined]
+            return count
+
+    async def sent(self, delivery: Delivery, how: Sent, count: int, now: datetime) -> None:
+        """Record a delivery that went out (or, ``how`` HELD, waits for the user's next message)."""
+        if how is Sent.HELD:
+            await self._change(delivery.id, (SENDING,), status=HELD, sent=count)
+            return
+        await self._change(
+            delivery.id,
+            (SENDING, QUEUED, HELD),
+            status=SENT,
+            sent=count,
+            method=how.value,
+            sent_at=now,
+            attempts=delivery.attempts + 1,
+            next_attempt_at=None,
+        )
+
+    async def retry(self, delivery: Delivery, error: str, count: int, at: datetime) -> None:
+        """Record a failed attempt, to be tried again ``at``."""
+        await self._change(
+            delivery.id,
+            (SENDING,),
+            status=QUEUED,
+            sent=count,
+            attempts=delivery.attempts + 1,
+            last_error=error[:_ERROR_LIMIT],
+            next_attempt_at=at,
+        )
+
+    async def failed(self, delivery: Delivery, error: str, count: int) -> None:
+        """Record that the delivery failed for good."""
+        await self._change(
+            delivery.id,
+            (SENDING, QUEUED, HELD),
+            status=FAILED,
+            sent=count,
+            attempts=delivery.attempts + 1,
+            last_error=error[:_ERROR_LIMIT],
+            next_attempt_at=None,
+        )
+
+    async def _change(self, delivery_id: int, expected: Sequence[str], **values: Any) -> bool:
+        async with self._writers.begin() as session:
+            result = await session.execute(
+                update(DeliveryRecord)
+                .where(DeliveryRecord.id == delivery_id, DeliveryRecord.status.in_(list(expected)))
+                .values(**values)
+            )
+            changed: bool = result.rowcount == 1  # type: ignore[attr-defined]
+            return changed
