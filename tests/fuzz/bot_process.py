@@ -131,6 +131,12 @@ class BotProcess:
                     raise
         raise AssertionError("unreachable")
 
+    def close(self) -> None:
+        """Close the kept-alive connection."""
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+
     def get(self, path: str) -> tuple[int, str]:
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
         try:
@@ -204,6 +210,7 @@ def bot_process(env_extra: dict[str, str], tmp_path: Path) -> Iterator[BotProces
             raise AssertionError("the bot did not start")
         yield running
     finally:
+        running.close()
         process.terminate()
         try:
             process.wait(timeout=15)
