@@ -26,7 +26,14 @@ from bot.language import decide_locale
 from bot.messages import Button, CardReply, InboundMessage, Reply
 from bot.metrics import TurnTimer
 from bot.navigation import Navigation, parse_navigation, parse_navigation_payload
-from bot.routing import ATTACHMENT_HANDLER, INTENT_HANDLERS, PAYLOAD_HANDLERS, TOPIC_INTENTS
+from bot.routing import (
+    ATTACHMENT_HANDLER,
+    INTENT_HANDLERS,
+    PAYLOAD_HANDLERS,
+    TOPIC_INTENTS,
+    TURN_INTERCEPTORS,
+    TURN_RECORDERS,
+)
 from bot.settings import Settings
 from bot.turn import Turn
 from kb import KnowledgeBase
@@ -166,7 +173,11 @@ class ConversationCore:
             self._remember_buttons(state, replies)
             state.last_seen_at = turn.now
 
-            async def hook(session: AsyncSession, replies: list[Reply] = replies) -> None:
+            async def hook(
+                session: AsyncSession, replies: list[Reply] = replies, turn: Turn = turn
+            ) -> None:
+                for record in TURN_RECORDERS:
+                    await record(session, turn, replies)
                 if commit is not None:
                     await commit(session, replies)
 
@@ -205,6 +216,9 @@ class ConversationCore:
             state.offered = [OfferedButton(b.label, b.payload) for b in buttons]
 
     async def _dispatch(self, turn: Turn) -> None:
+        for intercept in TURN_INTERCEPTORS:
+            if await intercept(turn):
+                return
         message = turn.message
         if message.payload:
             await self._on_payload(turn, message.payload)

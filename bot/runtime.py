@@ -11,10 +11,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from backend_client import RegistryBackend, open_backend
 from bot.backend_outbox import BackendOutbox
+from bot.complaints import guard as complaint_guard
 from bot.core import ConversationCore
 from bot.database import open_engine, prepare_database
 from bot.delivery import Deliveries, DeliveryStore
 from bot.dialogue.store import ConversationStore
+from bot.handoff import service as handoff
 from bot.inbox import MAX_ATTEMPTS, InboundEvent, Inbox, InboxWorker
 from bot.metrics import metered_backend
 from bot.retry import RetryPolicy
@@ -110,6 +112,8 @@ async def start_runtime(settings: Settings) -> BotRuntime:
     backend_outbox = BackendOutbox(engine, backend, core.intake, deliver=deliveries.deliver)
     core.services["deliveries"] = deliveries
     core.services["backend_outbox"] = backend_outbox
+    complaint_guard.install(core.services, engine)
+    handoff.install(core.services, engine, core.clock).deliver = deliveries.deliver
     return BotRuntime(
         settings=settings,
         engine=engine,

@@ -33,7 +33,6 @@ from backend_client import (
 )
 from bot import forms, keyboards
 from bot.forms import FORMS, Accept, Field, FieldInput, Form, FormContext, Parsed
-from bot.handlers import upcoming
 from bot.i18n import _, current_locale, format_long_date, ngettext, pgettext
 from bot.messages import Button, CardReply
 from bot.turn import Turn
@@ -589,16 +588,6 @@ async def on_pick(turn: Turn, reference: str) -> None:
         certificate = match.shop.certificate
         _remember_badge(turn, certificate.certificate_id if certificate else None, now)
     _render(turn, answer)
-
-
-async def on_complaint_payload(turn: Turn, argument: str) -> None:
-    """A verdict's Complain or Report button (``shop:<ref>`` or ``cert:<id>``).
-
-    The complaint form is not built yet: the upcoming answer is given. The form will start
-    prefilled from ``argument`` (TODO: complaint stream).
-    """
-    del argument
-    await upcoming.complain(turn)
 
 
 async def inline_cards(backend: RegistryBackend, query: str) -> list[CardReply]:

@@ -15,7 +15,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Sequence
 from datetime import timedelta
-from typing import Final, Protocol
+from typing import TYPE_CHECKING, Final, Protocol
 
 from telegram import Bot, CallbackQuery, InlineQuery, Message, Update, User
 from telegram.constants import ChatAction, ChatType, MessageEntityType, ParseMode
@@ -38,6 +38,9 @@ from bot.handlers.verification import unavailable_card
 from bot.i18n import DEFAULT_LOCALE, normalise_locale, use_locale
 from bot.inbox import CommitHook, InboundEvent, Inbox, TurnCommit
 from bot.messages import Attachment, CardReply, InboundMessage, Reply, TextReply
+
+if TYPE_CHECKING:
+    from bot.handoff.telegram import TelegramOfficerDesk
 
 log = logging.getLogger(__name__)
 
@@ -129,16 +132,22 @@ class UpdateRouter:
         inbox: Inbox,
         *,
         typing_after: float = TYPING_AFTER_SECONDS,
+        officers: TelegramOfficerDesk | None = None,
     ) -> None:
         self._config = config
         self._bot = bot
         self._core = core
         self._inbox = inbox
         self._typing_after = typing_after
+        self._officers = officers
 
     async def handle(self, event: InboundEvent, commit: TurnCommit) -> list[Reply] | None:
         """The replies to send for the update, or None when there is nothing to send."""
         update = Update.de_json(event.body, self._bot)
+        if self._officers is not None and self._officers.owns(update):
+            # The officers' forum: relayed to the user by the handoff, never a turn.
+            await self._officers.handle_update(update)
+            return None
         if update.inline_query is not None:
             await self._answer_inline(update.inline_query)
             return None
