@@ -12,6 +12,9 @@ from typing import Literal
 from bot.sanitise import MAX_ID_CHARS, MAX_PAYLOAD_CHARS, clean_optional, clean_text
 
 AttachmentKind = Literal["image", "file", "audio", "video"]
+ButtonKind = Literal["payload", "contact"]
+"""``contact``: Telegram's "share my phone number" button (its press arrives as a phone
+number); channels without one leave it out, and the user types the number instead."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,12 +65,13 @@ class Button:
 
     ``payload`` is short ASCII (it must fit Telegram's 64-byte callback data);
     ``short_label`` is an abbreviated label for channels with tight limits (Messenger's
-    20-character quick-reply titles).
+    20-character quick-reply titles); ``kind`` is ``contact`` for a "share my phone" button.
     """
 
     label: str
     payload: str
     short_label: str | None = None
+    kind: ButtonKind = "payload"
 
     def __post_init__(self) -> None:
         if not self.payload.isascii() or len(self.payload.encode()) > 64:

@@ -10,6 +10,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from backend_client import RegistryBackend, open_backend
+from bot.applications.service import SellerNotifications
 from bot.backend_outbox import BackendOutbox
 from bot.complaints import guard as complaint_guard
 from bot.core import ConversationCore
@@ -44,6 +45,7 @@ class BotRuntime:
     deliveries: Deliveries
     inbox_policy: RetryPolicy
     backend_outbox: BackendOutbox
+    seller: SellerNotifications
 
     def inbox_worker(self, channel: Channel, *, concurrency: int = 16) -> InboxWorker:
         """The worker that processes a channel's inbox events, retrying and apologising.
@@ -71,9 +73,11 @@ class BotRuntime:
         """Start the workers that run without a user turn (submissions waiting for the
         registry)."""
         self.backend_outbox.start()
+        self.seller.start()
 
     async def close(self) -> None:
         """Release the NLU engine, the registry backend and the database connections."""
+        await self.seller.stop()
         await self.backend_outbox.stop()
         await self.deliveries.stop()
         await self.nlu.close()
@@ -114,6 +118,8 @@ async def start_runtime(settings: Settings) -> BotRuntime:
     core.services["backend_outbox"] = backend_outbox
     complaint_guard.install(core.services, engine)
     handoff.install(core.services, engine, core.clock).deliver = deliveries.deliver
+    seller = SellerNotifications(engine, backend, deliveries.deliver, clock=core.clock)
+    seller.attach(core)
     return BotRuntime(
         settings=settings,
         engine=engine,
@@ -127,4 +133,5 @@ async def start_runtime(settings: Settings) -> BotRuntime:
             "CETS_INBOX", attempts=MAX_ATTEMPTS, base_seconds=2.0, max_seconds=60.0
         ),
         backend_outbox=backend_outbox,
+        seller=seller,
     )

@@ -22,6 +22,7 @@ COMMANDS: Final = (
     ("language", "i:change_language", NP_("command", "Change the language")),
     ("check", "i:check_shop", NP_("command", "Check whether a shop is certified")),
     ("apply", "i:apply", NP_("command", "Apply for the trustmark")),
+    ("status", "i:application_status", NP_("command", "My applications and certificates")),
     ("complain", "i:complain", NP_("command", "Complain about a shop")),
 )
 COMMAND_PAYLOADS: Final = MappingProxyType({name: payload for name, payload, _ in COMMANDS})

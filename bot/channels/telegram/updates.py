@@ -51,7 +51,7 @@ INLINE_CACHE_SECONDS: Final = 30
 TYPING_AFTER_SECONDS: Final = 1.0
 # However long an album keeps arriving, it is answered after this.
 ALBUM_MAX_WAIT: Final = timedelta(seconds=15)
-_CONTENT: Final = ("text", "photo", "document", "voice", "audio", "video", "sticker")
+_CONTENT: Final = ("text", "photo", "document", "voice", "audio", "video", "sticker", "contact")
 
 
 class TurnRunner(Protocol):
