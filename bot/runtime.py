@@ -65,6 +65,8 @@ class BotRuntime:
     async def close(self) -> None:
         """Release the NLU engine, the registry backend and the database connections."""
         await self.deliveries.stop()
+        await self.deliveries.store.close()
+        await self.inbox.close()
         await self.nlu.close()
         await self.backend.close()
         await self.engine.dispose()
