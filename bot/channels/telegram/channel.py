@@ -91,6 +91,8 @@ class TelegramChannel(Channel):
         self._router = UpdateRouter(config, self.bot, runtime.core, runtime.inbox)
         self._worker = runtime.inbox_worker(self)
         self._polling: asyncio.Task[None] | None = None
+        # Updates parsed when accepted, until their first processing (each is parsed once).
+        self._parsed: dict[int, Update] = {}
 
     async def start(self) -> None:
         """Log in (getMe), register the menu, resume pending updates, then receive new ones."""
@@ -126,6 +128,7 @@ class TelegramChannel(Channel):
             await asyncio.gather(self._polling, return_exceptions=True)
             self._polling = None
         await self._worker.stop()
+        self._parsed.clear()
         await self.bot.shutdown()
 
     async def accept(self, body: Any) -> int:
@@ -143,12 +146,17 @@ class TelegramChannel(Channel):
         )
         if event is None:
             return 0
+        self._parsed[event.id] = update
         self._worker.submit(event)
         return 1
 
     async def handle_event(self, event: InboundEvent, commit: TurnCommit) -> list[Reply] | None:
         """Answer one stored update (see :class:`UpdateRouter`)."""
-        return await self._router.handle(event, commit)
+        try:
+            return await self._router.handle(event, commit, self._parsed.pop(event.id, None))
+        finally:
+            for merged in commit.merged:  # an album's other photos are never handled apart
+                self._parsed.pop(merged, None)
 
     async def send(
         self,
