@@ -223,6 +223,21 @@ class ShopMatch:
 
 
 @dataclass(frozen=True, slots=True)
+class PublicCertificate:
+    """A certificate as the public register shows it, to anyone: no owner or complainant data.
+
+    ``certificate`` is the one asked for (not necessarily the business's newest); the counts and
+    the blacklist flag are the business's as of today.
+    """
+
+    certificate: Certificate
+    name: str
+    name_km: str | None
+    verified_complaints: int
+    blacklisted: bool
+
+
+@dataclass(frozen=True, slots=True)
 class EvidenceItem:
     """A file given as evidence: for an application, per criterion (1-9) or document (a-g)."""
 

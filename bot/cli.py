@@ -23,6 +23,7 @@ log = logging.getLogger(__name__)
 async def _chat(user_id: str, locale: str | None) -> int:
     settings = Settings.from_env()
     runtime = await start_runtime(settings)
+    runtime.start_background()
     try:
         if locale is not None:
             await runtime.core.set_language("terminal", user_id, locale)

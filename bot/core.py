@@ -7,7 +7,7 @@ import logging
 import re
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
-from typing import TYPE_CHECKING, Final
+from typing import Final
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -19,8 +19,9 @@ from bot.dialogue.state import DialogueState, OfferedButton
 from bot.dialogue.store import ConversationStore, StaleStateError
 from bot.forms import FORMS
 from bot.handlers import language, menu
-from bot.handlers.verification import MAX_MATCHES, shop_card
+from bot.handlers.verification import inline_cards
 from bot.i18n import NP_, _, pgettext, use_locale
+from bot.intake import FileIntake, FileLimits
 from bot.language import decide_locale
 from bot.messages import Button, CardReply, InboundMessage, Reply
 from bot.navigation import Navigation, parse_navigation, parse_navigation_payload
@@ -29,9 +30,6 @@ from bot.settings import Settings
 from bot.turn import Turn
 from kb import KnowledgeBase
 from nlu import Intent, NluEngine
-
-if TYPE_CHECKING:
-    from bot.intake import FileIntake
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +60,9 @@ _INTENT_LABELS = {
     Intent.COMPLAIN: NP_("button", "Complain"),
     Intent.COMPLAINT_STATUS: NP_("button", "My complaint"),
     Intent.HUMAN_AGENT: NP_("button", "Talk to an officer"),
+    Intent.ASK_PENALTIES: NP_("button", "Penalties"),
+    Intent.ASK_OBLIGATIONS: NP_("button", "Obligations"),
+    Intent.ASK_CONTACT: NP_("button", "Contacts"),
     Intent.OUT_OF_SCOPE: NP_("button", "Something else"),
 }
 
@@ -103,10 +104,8 @@ class ConversationCore:
 
     @property
     def intake(self) -> FileIntake:
-        """The file intake forms store files through (opened on first use)."""
+        """The file intake forms store files through."""
         if self._intake is None:
-            from bot.intake import FileIntake, FileLimits
-
             self._intake = FileIntake(self._store.engine, FileLimits.from_env())
         return self._intake
 
@@ -140,11 +139,8 @@ class ConversationCore:
 
     async def shop_cards(self, query: str, locale: str) -> list[CardReply]:
         """Verification cards for shops matching ``query``, for inline search in a chat."""
-        if not query.strip():
-            return []
         with use_locale(locale):
-            matches = await self._backend.find_shops(query.strip(), limit=MAX_MATCHES)
-            return [shop_card(match) for match in matches]
+            return await inline_cards(self._backend, query)
 
     async def handle(
         self, message: InboundMessage, *, commit: CommitHook | None = None
@@ -188,7 +184,7 @@ class ConversationCore:
             settings=self._settings,
             backend=self._backend,
             now=self.clock.now(),
-            intake=self._intake if self._intake is not None else _LazyIntake(self),
+            intake=self.intake,
             services=self.services,
         )
 
@@ -346,13 +342,3 @@ def _is_noise(text: str) -> bool:
     if len(text) > LONG_MESSAGE:
         return True
     return not any(ch.isalnum() for ch in text)
-
-
-class _LazyIntake:
-    """Opens the core's file intake only when a form first takes a file."""
-
-    def __init__(self, core: ConversationCore) -> None:
-        self._core = core
-
-    def __getattr__(self, name: str) -> object:
-        return getattr(self._core.intake, name)

@@ -59,6 +59,11 @@ def language_button() -> Button:
     return Button(pgettext("button", "Language"), "i:change_language")
 
 
+def check_shop_button() -> Button:
+    """Check whether a shop is certified."""
+    return Button(pgettext("button", "Check a shop"), "i:check_shop")
+
+
 def help_button() -> Button:
     """How to use the bot."""
     return Button(pgettext("button", "Help"), "i:help")
@@ -67,6 +72,7 @@ def help_button() -> Button:
 def main_menu() -> tuple[Button, ...]:
     """The topics a user can start from."""
     return (
+        check_shop_button(),
         about_button(),
         eligibility_button(),
         fees_button(),

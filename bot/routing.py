@@ -12,12 +12,16 @@ from typing import Final
 
 from bot.handlers import (
     about,
+    contacts,
     criteria,
     documents,
     eligibility,
     fees,
     language,
     menu,
+    payment_qr,
+    renewal,
+    rules,
     upcoming,
     verification,
 )
@@ -41,11 +45,14 @@ INTENT_HANDLERS: Final[Mapping[Intent, Handler]] = MappingProxyType(
         Intent.ASK_CRITERIA: criteria.ask_criteria,
         Intent.APPLY: upcoming.apply,
         Intent.APPLICATION_STATUS: upcoming.track,
-        Intent.RENEW: upcoming.track,
+        Intent.RENEW: renewal.renewal_facts,
         Intent.CHECK_SHOP: verification.check_shop,
         Intent.COMPLAIN: upcoming.complain,
         Intent.COMPLAINT_STATUS: upcoming.track,
         Intent.HUMAN_AGENT: upcoming.human_agent,
+        Intent.ASK_PENALTIES: rules.ask_penalties,
+        Intent.ASK_OBLIGATIONS: rules.ask_obligations,
+        Intent.ASK_CONTACT: contacts.ask_contact,
         Intent.AFFIRM: menu.main_menu,
         Intent.DENY: menu.main_menu,
         Intent.OUT_OF_SCOPE: menu.fallback,
@@ -57,13 +64,17 @@ PAYLOAD_HANDLERS: Final[Mapping[str, PayloadHandler]] = MappingProxyType(
         "fee": fees.on_payload,
         "lang": language.on_payload,
         "crit": criteria.on_payload,
+        "doc": documents.on_payload,
         "cert": verification.on_certificate_payload,
         "share": verification.on_certificate_payload,
+        "pick": verification.on_pick,
+        "cmp": verification.on_complaint_payload,
     }
 )
 
-# Files sent when no open form question takes them (a form's own file questions come first).
-ATTACHMENT_HANDLER: Final[Handler] = menu.attachment_not_expected
+# Files sent when no open form question takes them (a form's own file questions come first):
+# a payment QR is checked, anything else is "not expected" (see bot.handlers.payment_qr).
+ATTACHMENT_HANDLER: Final[Handler] = payment_qr.check_attachment
 
 # The intents offered as "did you mean" choices, and the questions that may interrupt a flow.
 TOPIC_INTENTS: Final = frozenset(INTENT_HANDLERS) - {

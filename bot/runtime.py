@@ -10,6 +10,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from backend_client import RegistryBackend, open_backend
+from bot.backend_outbox import BackendOutbox
 from bot.core import ConversationCore
 from bot.database import open_engine, prepare_database
 from bot.delivery import Deliveries, DeliveryStore
@@ -43,6 +44,7 @@ class BotRuntime:
     inbox: Inbox
     deliveries: Deliveries
     inbox_policy: RetryPolicy
+    backend_outbox: BackendOutbox
 
     def inbox_worker(self, channel: Channel) -> InboxWorker:
         """The worker that processes a channel's inbox events, retrying and apologising.
@@ -66,8 +68,14 @@ class BotRuntime:
         async with self.engine.connect() as connection:
             await connection.execute(text("SELECT 1"))
 
+    def start_background(self) -> None:
+        """Start the workers that run without a user turn (submissions waiting for the
+        registry)."""
+        self.backend_outbox.start()
+
     async def close(self) -> None:
         """Release the NLU engine, the registry backend and the database connections."""
+        await self.backend_outbox.stop()
         await self.deliveries.stop()
         await self.deliveries.store.close()
         await self.inbox.close()
@@ -102,6 +110,9 @@ async def start_runtime(settings: Settings) -> BotRuntime:
             "CETS_DELIVERY", attempts=12, base_seconds=2.0, max_seconds=1800.0
         ),
     )
+    backend_outbox = BackendOutbox(engine, backend, core.intake, deliver=deliveries.deliver)
+    core.services["deliveries"] = deliveries
+    core.services["backend_outbox"] = backend_outbox
     return BotRuntime(
         settings=settings,
         engine=engine,
@@ -114,4 +125,5 @@ async def start_runtime(settings: Settings) -> BotRuntime:
         inbox_policy=RetryPolicy.from_env(
             "CETS_INBOX", attempts=MAX_ATTEMPTS, base_seconds=2.0, max_seconds=60.0
         ),
+        backend_outbox=backend_outbox,
     )

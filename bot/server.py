@@ -67,6 +67,7 @@ def _channels_context(
                 await channel.start()
                 runtime.deliveries.register(channel)
             await runtime.deliveries.start()
+            runtime.start_background()
             yield
         finally:
             await runtime.deliveries.stop()
@@ -88,6 +89,9 @@ def build_web_app(settings: Settings) -> web.Application:
     app = web.Application()
     app[SETTINGS_KEY] = settings
     app.router.add_get("/healthz", healthz)
+    from bot.web import setup_public_register  # the public register needs no channel token
+
+    setup_public_register(app)
     setups = configured_channels(settings)
     for setup in setups:
         app.router.add_routes(setup.routes())

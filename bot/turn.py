@@ -4,17 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from backend_client import RegistryBackend
 from bot.dialogue.state import DialogueState
+from bot.intake import FileIntake
 from bot.messages import InboundMessage, Outbox
 from bot.settings import Settings
 from kb import KnowledgeBase
 from nlu import ParseResult
-
-if TYPE_CHECKING:
-    from bot.intake import FileIntake
 
 
 @dataclass(slots=True)

@@ -9,7 +9,7 @@ from alembic import context
 from sqlalchemy import Connection
 from sqlalchemy.pool import NullPool
 
-from bot.dialogue.models import conversation_metadata
+from bot.tables import bot_metadata as conversation_metadata
 from registry.database import create_engine, default_database_url
 from registry.models import registry_metadata
 

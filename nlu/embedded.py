@@ -39,6 +39,7 @@ _CODE_FILES = (
     "normalise.py",
     "phrases.py",
     "entities.py",
+    "shop_query.py",
     "features.py",
     "model.py",
 )

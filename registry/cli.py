@@ -26,6 +26,8 @@ from backend_client.models import (
     Certificate,
     Complaint,
     ComplaintStatus,
+    Identifier,
+    IdentifierKind,
     ShopMatch,
     ShopVerdict,
 )
@@ -336,6 +338,18 @@ async def warn(args: argparse.Namespace, backend: OfficerBackend) -> int:
     return 0
 
 
+async def payment_account(args: argparse.Namespace, backend: OfficerBackend) -> int:
+    """Attach payment accounts (KHQR payees) to a business."""
+    accounts = [f"{a}@{args.bank}" if args.bank and "@" not in a else a for a in args.accounts]
+    shop = await backend.add_identifiers(
+        args.query,
+        [Identifier(IdentifierKind.PAYMENT, a, a) for a in accounts],
+        officer=_officer_name(args),
+    )
+    print("\n".join(_shop_lines(shop)))
+    return 0
+
+
 def import_csv(args: argparse.Namespace) -> int:
     """Import registered e-commerce businesses from a CSV file."""
     records, problems = read_business_csv_file(Path(args.file))
@@ -502,10 +516,28 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("query")
     parser.add_argument("--note", required=True)
 
+    parser = add(
+        "payment-account",
+        _run(payment_account),
+        "attach payment accounts (the payees of its KHQR codes) to a business",
+    )
+    parser.add_argument("query", help="registration no, certificate id or identifier")
+    parser.add_argument(
+        "accounts",
+        nargs="+",
+        metavar="account",
+        help="a Bakong account id (name@bank), or an account number / merchant id with --bank",
+    )
+    parser.add_argument(
+        "--bank",
+        help="the bank's Bakong domain (abaa of abaakhppxxx@abaa) for account numbers",
+    )
+
     parser = add("import", import_csv, "import registered e-commerce businesses from CSV")
     parser.add_argument(
         "file",
-        help="registration_no,name,name_km,category,registered_on,facebook,telegram,website,phone",
+        help="registration_no,name,name_km,category,registered_on,facebook,telegram,website,phone"
+        ",payment",
     )
     add("seed-demo", seed_demo, "load the documented demo shops")
     add("migrate", migrate, "migrate the database to the latest schema")

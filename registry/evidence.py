@@ -12,11 +12,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend_client.errors import NotFound, ValidationError
 from backend_client.models import CRITERIA, DOCUMENTS, EvidenceItem, StoredEvidence
+from bot.intake.limits import FileLimits
 from registry.clock import now
 from registry.models import EvidenceRecord
 
-MAX_EVIDENCE_BYTES = 10 * 1024 * 1024
-"""Largest accepted file (Telegram lets bots download up to 20 MB; screenshots are far less)."""
 MAX_COMPLAINT_EVIDENCE = 10
 _MIME = re.compile(r"^[a-z0-9][a-z0-9!#$&^_.+\-]*/[a-z0-9][a-z0-9!#$&^_.+\-]*$")
 
@@ -24,12 +23,13 @@ _MIME = re.compile(r"^[a-z0-9][a-z0-9!#$&^_.+\-]*/[a-z0-9][a-z0-9!#$&^_.+\-]*$")
 def check_evidence(item: EvidenceItem, *, for_application: bool) -> EvidenceItem:
     """Validate an evidence item and return it with a safe file name."""
     problems = []
+    max_bytes = FileLimits.from_env().max_file_bytes  # the bot's channels share this limit
     name = PureWindowsPath(PurePosixPath(item.filename).name).name.strip()[:255]
     if not name:
         problems.append("filename")
     if not _MIME.match(item.mime_type.lower()):
         problems.append("mime_type")
-    if not item.data or len(item.data) > MAX_EVIDENCE_BYTES:
+    if not item.data or len(item.data) > max_bytes:
         problems.append("data")
     if for_application:
         by_criterion = item.criterion is not None
@@ -44,8 +44,8 @@ def check_evidence(item: EvidenceItem, *, for_application: bool) -> EvidenceItem
         problems.append("criterion")
     if problems:
         raise ValidationError(
-            "evidence needs a file name, a mime type, 1 byte to 10 MB of data and, for an "
-            "application, either a criterion 1-9 or a document a-g",
+            f"evidence needs a file name, a mime type, 1 to {max_bytes} bytes of data and, "
+            "for an application, either a criterion 1-9 or a document a-g",
             fields=tuple(dict.fromkeys(problems)),
         )
     return EvidenceItem(name, item.mime_type.lower(), item.data, item.criterion, item.document)

@@ -31,6 +31,7 @@ from backend_client.bodies import (
     CreateApplicationBody,
     ErrorBody,
     ErrorDetail,
+    IdentifiersBody,
     ImportBody,
     NoteBody,
     ReasonBody,
@@ -51,13 +52,19 @@ from backend_client.models import (
     Owner,
 )
 from backend_client.wire import WireError, decode, encode
+from bot.intake.limits import FileLimits
 from registry.embedded import EmbeddedBackend, EmbeddedOfficer, open_store
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
 OPENAPI_DOCUMENT = Path(__file__).resolve().parent.parent / "openapi" / "registry.yaml"
-MAX_BODY = 16 * 1024 * 1024  # a 10 MB evidence file in base64 plus JSON
+_JSON_ROOM = 1024 * 1024
+
+
+def max_body_bytes(limits: FileLimits) -> int:
+    """The largest request body: one evidence file of the largest size in base64, plus JSON."""
+    return 4 * -(-limits.max_file_bytes // 3) + _JSON_ROOM
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,6 +215,12 @@ async def find_shops(request: web.Request) -> web.Response:
     query = request.query.get("q", "")
     matches = await backend.find_shops(query, limit=_int_query(request, "limit", 5))
     return _json(ShopMatches(matches))
+
+
+async def get_public_certificate(request: web.Request) -> web.Response:
+    """GET /v1/certificates/{certificate_id}"""
+    backend = request.app[BACKEND]
+    return _json(await backend.get_public_certificate(request.match_info["certificate_id"]))
 
 
 async def create_application(request: web.Request) -> web.Response:
@@ -398,6 +411,15 @@ async def officer_warn(request: web.Request) -> web.Response:
     return _json(verdict, status=201)
 
 
+async def officer_identifiers(request: web.Request) -> web.Response:
+    """POST /v1/officer/businesses/identifiers"""
+    body = await _body(request, IdentifiersBody)
+    verdict = await request.app[OFFICER].add_identifiers(
+        body.query, body.identifiers, officer=_officer(request)
+    )
+    return _json(verdict)
+
+
 async def officer_import(request: web.Request) -> web.Response:
     """POST /v1/officer/businesses/import"""
     body = await _body(request, ImportBody)
@@ -431,7 +453,7 @@ def create_app(config: ServerConfig, middlewares: Sequence[Middleware] = ()) -> 
     if not config.bot_token or not config.officer_token:
         raise ValueError("both the bot token and the officer token are required")
     app = web.Application(
-        client_max_size=MAX_BODY,
+        client_max_size=max_body_bytes(FileLimits.from_env()),
         middlewares=[error_middleware, auth_middleware, *middlewares],
     )
     app[CONFIG] = config
@@ -475,6 +497,7 @@ def create_app(config: ServerConfig, middlewares: Sequence[Middleware] = ()) -> 
             web.get(routes.OPENAPI, openapi),
             web.get(routes.SHOPS, find_shops),
             web.get(routes.STATUS_CHANGES, status_changes),
+            web.get(routes.PUBLIC_CERTIFICATE, get_public_certificate),
             web.post(routes.APPLICATIONS, create_application),
             web.get(routes.APPLICATIONS, list_applications),
             web.get(routes.APPLICATION, get_application),
@@ -494,6 +517,7 @@ def create_app(config: ServerConfig, middlewares: Sequence[Middleware] = ()) -> 
             web.get(routes.OFFICER_CERTIFICATE, officer_get_certificate),
             web.post(routes.OFFICER_BLACKLIST, officer_blacklist),
             web.post(routes.OFFICER_WARNINGS, officer_warn),
+            web.post(routes.OFFICER_IDENTIFIERS, officer_identifiers),
             web.post(routes.OFFICER_IMPORT, officer_import),
             *(web.post(path, handler) for path, handler in decision_routes.items()),
         ]

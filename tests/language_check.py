@@ -20,6 +20,7 @@ LATIN_ALLOWED_IN_KHMER = frozenset(
         "URL",
         "SSL",
         "KHQR",
+        "QR",
         "Bakong",
         "ASEAN",
         "MoC",

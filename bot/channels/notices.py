@@ -2,20 +2,13 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
-from bot.i18n import _, format_number
-
-_MEBIBYTE = 1024 * 1024
+from bot.i18n import _
+from bot.intake.refusals import too_large_sentence
 
 
 def file_too_large(limit_bytes: int) -> str:
-    """Tell the user a file is over the channel's size limit, in the current locale."""
-    megabytes = (Decimal(limit_bytes) / _MEBIBYTE).quantize(Decimal("0.001"))
-    return _(
-        "Sorry, this file is too large for me to receive: the limit is {limit} MB. "
-        "Please send a smaller file, for example a screenshot or a PDF with fewer pages."
-    ).format(limit=format_number(megabytes))
+    """Tell the user a file is over the size limit, in the current locale (the intake's wording)."""
+    return too_large_sentence(limit_bytes)
 
 
 def file_not_received() -> str:

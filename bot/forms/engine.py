@@ -28,6 +28,7 @@ from bot.forms.model import (
 )
 from bot.forms.registry import FORMS
 from bot.i18n import _, pgettext
+from bot.intake import FileRefused
 from bot.messages import Button
 from bot.turn import Turn
 from nlu.normalise import normalise
@@ -489,8 +490,6 @@ def _typed_choice(field: Field, ctx: FormContext, text: str) -> str | None:
 
 async def _take_files(turn: Turn, field: Field) -> tuple[list[dict[str, JsonValue]], list[str]]:
     """Check and store the message's files; the JSON of those kept, and refusal sentences."""
-    from bot.intake import FileRefused  # the intake needs Pillow; loaded on first use
-
     kept: list[dict[str, JsonValue]] = []
     refusals: list[str] = []
     limit = field.files.max_files if field.files is not None else 0

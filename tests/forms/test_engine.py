@@ -6,11 +6,13 @@ and reached through its own buttons, as every later wizard is.
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import AsyncIterator, Iterator
 from datetime import timedelta
 
 import pytest
+from PIL import Image
 
 from backend_client import open_backend
 from bot.channels.collecting import CollectingChannel
@@ -24,14 +26,17 @@ from bot.forms import (
     Choice,
     Field,
     FieldInput,
+    FileRule,
     Form,
     FormContext,
     Parsed,
     Reject,
 )
+from bot.messages import Attachment
 from bot.settings import Settings
 from kb import KnowledgeBase
 from nlu.embedded import CLARIFY_THRESHOLD, EmbeddedNlu
+from tests.intake.samples import jpeg_with_gps
 
 SUBMITTED: list[dict[str, object]] = []
 
@@ -275,3 +280,85 @@ async def test_cancel_discards_and_several_drafts_say_which_resumes(
     await chat.say("cancel")
     await chat.say("continue")
     assert "Your phone?" not in chat.text()
+
+
+async def _keep_files(ctx: FormContext) -> str:
+    SUBMITTED.append(dict(ctx.answers))
+    return "TST-FILES"
+
+
+FILE_FORM = Form(
+    id="tfile",
+    title=lambda: "evidence form",
+    fields=(
+        Field(
+            "pics",
+            prompt=lambda ctx: "Send photos of your shop.",
+            files=FileRule(max_files=5),
+            multiple=True,
+            missing_ok=True,
+            label=lambda: "Photos",
+        ),
+        Field(
+            "doc",
+            prompt=lambda ctx: "Send your licence (photo or PDF).",
+            files=FileRule(max_files=3),
+            label=lambda: "Licence",
+        ),
+    ),
+    on_complete=_keep_files,
+    review=True,
+)
+
+
+@pytest.fixture
+def file_form() -> Iterator[None]:
+    FORMS.register(FILE_FORM)
+    yield
+    FORMS.unregister(FILE_FORM.id)
+
+
+async def test_files_without_a_caption_reach_the_open_question(
+    chat: CollectingChannel, file_form: None
+) -> None:
+    photo = Attachment("image", "IMG_0001.jpg", "image/jpeg", jpeg_with_gps())
+    other = Image.new("RGB", (64, 48), "navy")
+    png = _png_bytes(other)
+    await chat.press_payload("tfile:!start")
+    await chat.say("", attachments=(photo,))
+    assert "So far:" in chat.text() and "1." in chat.text()
+    await chat.say("", attachments=(photo,))  # the same photo again: listed once
+    assert "2." not in chat.text()
+    await chat.say("", attachments=(Attachment("file", "notes.txt", "text/plain", b"hello"),))
+    assert "2." not in chat.text() and "Send photos of your shop." in chat.text()
+    await chat.press("Done")
+    # Three files sent together (an album) are one answer with three files.
+    await chat.say(
+        "",
+        attachments=(
+            Attachment("image", "a.png", "image/png", png),
+            Attachment("image", "b.jpg", "image/jpeg", jpeg_with_gps(Image.new("RGB", (40, 40)))),
+            Attachment("image", "c.png", "image/png", _png_bytes(Image.new("RGB", (9, 9), "red"))),
+        ),
+    )
+    assert "Please check your answers" in chat.text()
+    await chat.press("Submit")
+    answers = SUBMITTED[-1]
+    assert len(answers["pics"]) == 1 and answers["pics"][0]["kind"] == "image"  # type: ignore[index]
+    assert [f["kind"] for f in answers["doc"]] == ["image", "image", "image"]  # type: ignore[union-attr]
+    stored = await chat.core.intake.read(answers["pics"][0]["sha256"])  # type: ignore[index]
+    assert b"Exif" not in stored[:4096]
+
+
+async def test_a_file_question_can_be_left_for_later(
+    chat: CollectingChannel, file_form: None
+) -> None:
+    await chat.press_payload("tfile:!start")
+    await chat.press("I don't have this yet")
+    assert "Send your licence" in chat.text()
+
+
+def _png_bytes(image: Image.Image) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()

@@ -109,7 +109,7 @@ async def test_a_file_over_the_limit_is_refused_politely(start_bot: StartBot) ->
     recording, psid = await process_replayed(bot, "file")
     assert recording.received == []
     [notice] = bot.graph.messages(psid)
-    assert notice["text"].startswith("សូមទោស ឯកសារនេះធំពេកសម្រាប់ខ្ញុំទទួល")
+    assert notice["text"].startswith("សូមទោស ឯកសារនេះធំពេក ខ្ញុំមិនអាចទទួលបានទេ")
     assert "0.004 មេកាបៃ" in notice["text"]
 
 

@@ -49,7 +49,7 @@ async def test_a_certificate_link_opens_its_verification(
     assert "CETS-2025-000001" in card["title"] and name in card["title"]
     assert certified in "\n".join(message_texts(messages))
     payloads = [payload for _title, payload in choices(messages)]
-    assert "i:complain" in payloads
+    assert "cmp:shop:CETS-2025-000001" in payloads  # the complaint starts about this shop
     assert not any(p.startswith("share:") for p in payloads)  # no inline sharing in Messenger
     assert bot.graph.sender_actions(NEW_USER) == ["typing_on"]  # the registry is a slow step
     assert_one_language(messages, locale)

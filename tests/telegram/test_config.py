@@ -24,6 +24,7 @@ def clean_env(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
         "TELEGRAM_LOCAL_MODE",
         "TELEGRAM_MAX_DOWNLOAD_MB",
         "TELEGRAM_POLL_TIMEOUT",
+        "CETS_MAX_FILE_BYTES",
     ):
         monkeypatch.delenv(name, raising=False)
     return monkeypatch
@@ -43,7 +44,7 @@ def test_a_self_hosted_bot_api_server_with_a_webhook(clean_env: pytest.MonkeyPat
     clean_env.setenv("TELEGRAM_WEBHOOK_SECRET", "Abc_123-xyz")
     clean_env.setenv("TELEGRAM_API_BASE_URL", "http://127.0.0.1:8081/bot")
     clean_env.setenv("TELEGRAM_API_BASE_FILE_URL", "http://127.0.0.1:8081/file/bot")
-    clean_env.setenv("TELEGRAM_MAX_DOWNLOAD_MB", "2000")
+    clean_env.setenv("CETS_MAX_FILE_BYTES", str(2000 * 1024 * 1024))  # a local server serves 2 GB
     clean_env.setenv("TELEGRAM_LOCAL_MODE", "true")
     config = TelegramConfig.from_env(TOKEN)
     assert config.uses_webhook and config.local_mode
@@ -63,6 +64,7 @@ def test_a_self_hosted_bot_api_server_with_a_webhook(clean_env: pytest.MonkeyPat
         ({"TELEGRAM_WEBHOOK_URL": "bot.example.org", "TELEGRAM_WEBHOOK_SECRET": "a"}, "http"),
         ({"TELEGRAM_API_BASE_URL": "api.telegram.org/bot"}, "http"),
         ({"TELEGRAM_MAX_DOWNLOAD_MB": "twenty"}, "whole number"),
+        ({"TELEGRAM_MAX_DOWNLOAD_MB": "21"}, "can only lower"),
         ({"TELEGRAM_LOCAL_MODE": "maybe"}, "on or off"),
     ],
 )

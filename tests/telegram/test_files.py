@@ -152,8 +152,8 @@ async def test_a_configured_limit_is_checked_against_the_file_telegram_reports(
     user = new_user(bot, "en")
     shown = await user.say(too_large_document(user, None))
     assert texts(shown) == [
-        "Sorry, this file is too large for me to receive: the limit is 1 MB. Please send a "
-        "smaller file, for example a screenshot or a PDF with fewer pages."
+        "Sorry, this file is too large for me to receive (the limit is 1 MB), so please send a "
+        "smaller one, such as a screenshot or a PDF with fewer pages."
     ]
     assert len(fake_api.of("getFile")) == 1 and not fake_api.file_downloads
 

@@ -6,12 +6,11 @@ from dataclasses import dataclass, field, replace
 from typing import Final
 
 from bot.env import env_flag, env_positive_number, env_text
+from bot.intake.limits import DEFAULT_MAX_FILE_BYTES, FileLimits
 from bot.settings import Settings
 
 # The Graph API version the channel is written and tested against (released 29 July 2026).
 DEFAULT_GRAPH_API_URL: Final = "https://graph.facebook.com/v26.0"
-# Messenger's own limit for a file a person sends.
-DEFAULT_MAX_ATTACHMENT_BYTES: Final = 25 * 1024 * 1024
 
 
 class MessengerConfigError(ValueError):
@@ -73,7 +72,8 @@ class MessengerConfig:
     verify_token: str = field(repr=False)
     graph_api_url: str = DEFAULT_GRAPH_API_URL
     use_profile_locale: bool = False
-    max_attachment_bytes: int = DEFAULT_MAX_ATTACHMENT_BYTES
+    # The shared file limit (CETS_MAX_FILE_BYTES), below Messenger's own 25 MB.
+    max_attachment_bytes: int = DEFAULT_MAX_FILE_BYTES
     send_attempts: int = 5
     retry_base_seconds: float = 1.0
     request_timeout_seconds: float = 20.0
@@ -106,16 +106,25 @@ class MessengerConfig:
         return cls.for_page_setup(token).with_webhook(app_secret, verify_token)
 
     @classmethod
-    def for_page_setup(cls, page_access_token: str | None = None) -> MessengerConfig:
-        """The settings the page setup command needs (the Page token and the Graph API URL)."""
+    def for_page_setup(
+        cls, page_access_token: str | None = None, limits: FileLimits | None = None
+    ) -> MessengerConfig:
+        """The settings the page setup command needs (the Page token and the Graph API URL).
+
+        The attachment limit is the shared one (``limits``, else ``CETS_MAX_FILE_BYTES``);
+        ``MESSENGER_MAX_ATTACHMENT_BYTES`` may only lower it.
+        """
         token = page_access_token or env_text("MESSENGER_PAGE_ACCESS_TOKEN")
         if not token:
             raise MessengerConfigError("MESSENGER_PAGE_ACCESS_TOKEN is not set")
         url = (env_text("MESSENGER_GRAPH_API_URL") or DEFAULT_GRAPH_API_URL).rstrip("/")
         if not url.startswith(("https://", "http://")):
             raise MessengerConfigError("MESSENGER_GRAPH_API_URL must be an http(s) URL")
-        max_bytes = env_positive_number(
-            "MESSENGER_MAX_ATTACHMENT_BYTES", DEFAULT_MAX_ATTACHMENT_BYTES, MessengerConfigError
+        lower_bytes = env_positive_number("MESSENGER_MAX_ATTACHMENT_BYTES", 0, MessengerConfigError)
+        max_bytes = (limits or FileLimits.from_env()).lowered(
+            int(lower_bytes) if lower_bytes else None,
+            "MESSENGER_MAX_ATTACHMENT_BYTES",
+            MessengerConfigError,
         )
         attempts = env_positive_number("MESSENGER_SEND_ATTEMPTS", 5, MessengerConfigError)
         return cls(
@@ -124,7 +133,7 @@ class MessengerConfig:
             verify_token="",
             graph_api_url=url,
             use_profile_locale=env_flag("MESSENGER_USE_PROFILE_LOCALE", MessengerConfigError),
-            max_attachment_bytes=int(max_bytes),
+            max_attachment_bytes=max_bytes,
             send_attempts=max(1, int(attempts)),
             retry_base_seconds=env_positive_number(
                 "MESSENGER_RETRY_BASE_SECONDS", 1.0, MessengerConfigError

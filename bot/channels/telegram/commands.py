@@ -16,7 +16,7 @@ log = logging.getLogger(__name__)
 
 # Each command, the core payload it stands for, and its menu description (translated).
 COMMANDS: Final = (
-    ("start", "nav:menu", NP_("command", "Main menu")),
+    ("start", "i:greet", NP_("command", "Main menu")),
     ("help", "i:help", NP_("command", "How to use this bot")),
     ("language", "i:change_language", NP_("command", "Change the language")),
     ("check", "i:check_shop", NP_("command", "Check whether a shop is certified")),

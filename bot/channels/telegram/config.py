@@ -8,11 +8,10 @@ from typing import Final
 from urllib.parse import urlsplit
 
 from bot.env import env_flag, env_positive_int, env_positive_number, env_text
+from bot.intake.limits import DEFAULT_MAX_FILE_BYTES, FileLimits
 
 DEFAULT_API_BASE_URL: Final = "https://api.telegram.org/bot"
 DEFAULT_API_BASE_FILE_URL: Final = "https://api.telegram.org/file/bot"
-# The cloud Bot API serves files of at most 20 MB through getFile.
-DEFAULT_MAX_DOWNLOAD_MB: Final = 20
 DEFAULT_POLL_TIMEOUT: Final = 30
 # Telegram's broadcast limit: about 30 messages a second to different chats.
 DEFAULT_MAX_SENDS_PER_SECOND: Final = 30.0
@@ -47,7 +46,8 @@ class TelegramConfig:
     api_base_url: str = DEFAULT_API_BASE_URL
     api_base_file_url: str = DEFAULT_API_BASE_FILE_URL
     local_mode: bool = False
-    max_download_bytes: int = DEFAULT_MAX_DOWNLOAD_MB * 1024 * 1024
+    # The shared file limit (CETS_MAX_FILE_BYTES); the cloud Bot API serves at most 20 MB.
+    max_download_bytes: int = DEFAULT_MAX_FILE_BYTES
     poll_timeout: int = DEFAULT_POLL_TIMEOUT
     max_sends_per_second: float = DEFAULT_MAX_SENDS_PER_SECOND
     album_seconds: float = DEFAULT_ALBUM_SECONDS
@@ -63,8 +63,12 @@ class TelegramConfig:
         return self.max_download_bytes // (1024 * 1024)
 
     @classmethod
-    def from_env(cls, bot_token: str) -> TelegramConfig:
-        """Read TELEGRAM_* variables (``.env`` was loaded into the environment at start)."""
+    def from_env(cls, bot_token: str, limits: FileLimits | None = None) -> TelegramConfig:
+        """Read TELEGRAM_* variables (``.env`` was loaded into the environment at start).
+
+        The download limit is the shared one (``limits``, else ``CETS_MAX_FILE_BYTES``);
+        ``TELEGRAM_MAX_DOWNLOAD_MB`` may only lower it.
+        """
         if not bot_token:
             raise TelegramConfigError("TELEGRAM_BOT_TOKEN is not set")
         webhook_url = env_text("TELEGRAM_WEBHOOK_URL") or None
@@ -81,6 +85,12 @@ class TelegramConfig:
             )
         api_base_url = env_text("TELEGRAM_API_BASE_URL") or DEFAULT_API_BASE_URL
         api_base_file_url = env_text("TELEGRAM_API_BASE_FILE_URL") or DEFAULT_API_BASE_FILE_URL
+        lower_mb = env_positive_int("TELEGRAM_MAX_DOWNLOAD_MB", 0, TelegramConfigError)
+        max_download_bytes = (limits or FileLimits.from_env()).lowered(
+            lower_mb * 1024 * 1024 if lower_mb else None,
+            "TELEGRAM_MAX_DOWNLOAD_MB",
+            TelegramConfigError,
+        )
         return cls(
             bot_token=bot_token,
             webhook_url=webhook_url,
@@ -88,11 +98,7 @@ class TelegramConfig:
             api_base_url=_http_url("TELEGRAM_API_BASE_URL", api_base_url),
             api_base_file_url=_http_url("TELEGRAM_API_BASE_FILE_URL", api_base_file_url),
             local_mode=env_flag("TELEGRAM_LOCAL_MODE", TelegramConfigError),
-            max_download_bytes=env_positive_int(
-                "TELEGRAM_MAX_DOWNLOAD_MB", DEFAULT_MAX_DOWNLOAD_MB, TelegramConfigError
-            )
-            * 1024
-            * 1024,
+            max_download_bytes=max_download_bytes,
             poll_timeout=env_positive_int(
                 "TELEGRAM_POLL_TIMEOUT", DEFAULT_POLL_TIMEOUT, TelegramConfigError
             ),

@@ -34,6 +34,7 @@ from bot.channels.telegram.inbound import (
 )
 from bot.channels.telegram.inline import inline_article, results_button
 from bot.channels.telegram.rendering import escape
+from bot.handlers.verification import unavailable_card
 from bot.i18n import DEFAULT_LOCALE, normalise_locale, use_locale
 from bot.inbox import CommitHook, InboundEvent, Inbox, TurnCommit
 from bot.messages import Attachment, CardReply, InboundMessage, Reply, TextReply
@@ -237,7 +238,8 @@ class UpdateRouter:
             cards = await self._core.shop_cards(inline_query.query, locale)
         except BackendError:
             log.warning("registry lookup for an inline query failed", exc_info=True)
-            cards = []
+            with use_locale(locale):
+                cards = [unavailable_card()]
         username = self._bot.username
         with use_locale(locale):
             results = [inline_article(card, number, username) for number, card in enumerate(cards)]
