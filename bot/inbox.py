@@ -33,7 +33,7 @@ from sqlalchemy.orm import Session
 
 from bot.channels.base import SendFailed
 from bot.database import NO_SYNC, Transactions
-from bot.dialogue.models import InboundEventRecord
+from bot.dialogue.models import ConversationRecord, InboundEventRecord
 from bot.messages import Reply
 from bot.reply_codec import decode_replies, encode_replies
 from bot.retry import RetryPolicy, as_utc, seconds_until, utc_now
@@ -198,17 +198,26 @@ class Inbox:
         return await self._tx.read(read)
 
     async def last_contact(self, channel: str, user_id: str) -> datetime | None:
-        """When the user last sent the bot anything (their newest accepted event)."""
+        """When the user last wrote to the bot: their newest accepted event, or the last turn
+        of their conversation (``conversations.last_seen_at``), whichever is later."""
 
-        def read(session: Session) -> datetime | None:
-            return session.scalar(
+        def read(session: Session) -> list[datetime | None]:
+            received = session.scalar(
                 select(func.max(InboundEventRecord.received_at)).where(
                     InboundEventRecord.channel == channel,
                     InboundEventRecord.user_id == user_id,
                 )
             )
+            seen = session.scalar(
+                select(ConversationRecord.last_seen_at).where(
+                    ConversationRecord.channel == channel,
+                    ConversationRecord.user_id == user_id,
+                )
+            )
+            return [received, seen]
 
-        return as_utc(await self._tx.read(read))
+        known = [as_utc(when) for when in await self._tx.read(read) if when is not None]
+        return max((when for when in known if when is not None), default=None)
 
     def _record_turn(
         self,
