@@ -98,9 +98,7 @@ async def run(args: argparse.Namespace) -> int:
         TELEGRAM_WEBHOOK_SECRET=SECRET,
         TELEGRAM_MAX_SENDS_PER_SECOND=str(args.rate_limit or 1_000_000),
     )
-    settings = Settings(
-        data_dir=data_dir, database_url=database_url, telegram_bot_token=BOT_TOKEN
-    )
+    settings = Settings(data_dir=data_dir, database_url=database_url, telegram_bot_token=BOT_TOKEN)
     problems = Problems()
     logging.getLogger().addHandler(problems)
     app = build_web_app(settings)
