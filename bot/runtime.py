@@ -17,6 +17,7 @@ from bot.core import ConversationCore
 from bot.database import open_engine, prepare_database
 from bot.delivery import Deliveries, DeliveryStore
 from bot.dialogue.store import ConversationStore
+from bot.env import env_positive_int
 from bot.handoff import service as handoff
 from bot.inbox import MAX_ATTEMPTS, InboundEvent, Inbox, InboxWorker
 from bot.metrics import metered_backend
@@ -29,6 +30,9 @@ from nlu.factory import open_nlu_engine
 
 if TYPE_CHECKING:
     from bot.channels.base import Channel
+
+# Events processed at once (across users; each user's one at a time).
+DEFAULT_CONCURRENCY = 16
 
 
 @dataclass(slots=True)
@@ -47,7 +51,7 @@ class BotRuntime:
     backend_outbox: BackendOutbox
     seller: SellerNotifications
 
-    def inbox_worker(self, channel: Channel, *, concurrency: int = 16) -> InboxWorker:
+    def inbox_worker(self, channel: Channel) -> InboxWorker:
         """The worker that processes a channel's inbox events, retrying and apologising.
 
         After each event the user's held deliveries (Messenger) go out, after its replies.
@@ -56,7 +60,7 @@ class BotRuntime:
             self.inbox,
             channel,
             policy=self.inbox_policy,
-            concurrency=concurrency,
+            concurrency=env_positive_int("CETS_INBOX_CONCURRENCY", DEFAULT_CONCURRENCY),
             on_failure=self.deliveries.apologise,
             after_event=self._release_held if channel.holds_deliveries else None,
         )
@@ -80,6 +84,8 @@ class BotRuntime:
         await self.seller.stop()
         await self.backend_outbox.stop()
         await self.deliveries.stop()
+        await self.deliveries.store.close()
+        await self.inbox.close()
         await self.nlu.close()
         await self.backend.close()
         await self.engine.dispose()
