@@ -27,6 +27,8 @@ async def _chat(user_id: str, locale: str | None) -> int:
     try:
         if locale is not None:
             await runtime.core.set_language("terminal", user_id, locale)
+        # Decisions made while the chat was closed are shown first (one round of the feed).
+        await runtime.seller.catch_up()
         await TerminalChat(runtime.core, user_id=user_id, deliveries=runtime.deliveries).run()
     finally:
         await runtime.close()

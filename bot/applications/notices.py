@@ -315,12 +315,12 @@ def approved_notice(approved: ApprovedCertificate) -> list[Reply]:
                 caption=_("Your trustmark badge. Its QR code opens the live check."),
             )
         )
-    replies.append(
-        TextReply(
-            _("Show the badge on your pages. Anything else?"),
-            (status_button(), keyboards.menu_button()),
-        )
+    closing = (
+        _("Show the badge on your pages. Anything else?")
+        if badge is not None
+        else _("Anything else?")
     )
+    replies.append(TextReply(closing, (status_button(), keyboards.menu_button())))
     return replies
 
 

@@ -7,18 +7,21 @@ of scheduled notices (renewal and missing-evidence reminders), both delivering t
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Collection
 from typing import Final
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from backend_client import RegistryBackend
+from backend_client import BackendError, RegistryBackend
 from bot.applications import decisions
 from bot.applications.feed import StatusFeedConsumer
 from bot.applications.schedule import SERVICE, NoticeSchedule, NoticeSweeper
 from bot.backend_outbox import Deliver
 from bot.clock import Clock
 from bot.core import ConversationCore
+
+log = logging.getLogger(__name__)
 
 CHANNELS: Final = ("telegram", "messenger", "terminal")
 """The channels whose users the bot tells about decisions (others, e.g. demo data, are not)."""
@@ -49,6 +52,14 @@ class SellerNotifications:
     def attach(self, core: ConversationCore) -> None:
         """Let the wizard schedule its reminders (``turn.services``)."""
         core.services[SERVICE] = self.schedule
+
+    async def catch_up(self) -> None:
+        """One round of the feed and of the notices now (the terminal chat, before it opens)."""
+        try:
+            await self.feed.run_once()
+            await self.sweeper.run_once()
+        except BackendError:
+            log.info("the registry's status feed could not be read; going on without it")
 
     def start(self) -> None:
         """Follow the feed and sweep the notices in the background."""

@@ -20,6 +20,7 @@ from typing import Final
 from backend_client import (
     BackendError,
     BackendUnavailable,
+    Conflict,
     IdentifierKind,
     MatchKind,
     ShopMatch,
@@ -620,10 +621,10 @@ def _not_yet_sendable(ctx: FormContext, lines: list[str], buttons: list[Button])
         "\n".join(lines),
         [
             *buttons[:6],
-            Button(pgettext("button", "See my answers"), f"{FORM_ID}:!resume"),
+            Button(pgettext("button", "See my answers"), f"{ctx.form.id}:!resume"),
             Button(
                 pgettext("button", "Save and leave"),
-                f"{FORM_ID}:!save",
+                f"{ctx.form.id}:!save",
                 pgettext("short", "Save"),
             ),
         ],
@@ -643,7 +644,7 @@ async def _submit(ctx: FormContext) -> str | None:
                     "number here."
                 ),
             ],
-            [Button(pgettext("button", "Add the number"), f"{FORM_ID}:!edit:reg")],
+            [Button(pgettext("button", "Add the number"), f"{ctx.form.id}:!edit:reg")],
         )
         raise StayOpen
     missing = _missing_criteria(ctx)
@@ -660,7 +661,7 @@ async def _submit(ctx: FormContext) -> str | None:
             [
                 Button(
                     _("Add criterion {number}").format(number=n),
-                    f"{FORM_ID}:!edit:{CRITERION_FIELDS[n]}",
+                    f"{ctx.form.id}:!edit:{CRITERION_FIELDS[n]}",
                     _("Criterion {number}").format(number=n),
                 )
                 for n in missing
@@ -690,9 +691,17 @@ async def _submit(ctx: FormContext) -> str | None:
                 "I cannot reach the registry right now. Your application is saved; please tap "
                 "“Submit” again in a few minutes."
             ),
-            (Button(pgettext("button", "See my answers"), f"{FORM_ID}:!resume"),),
+            (Button(pgettext("button", "See my answers"), f"{ctx.form.id}:!resume"),),
         )
         raise StayOpen from None
+    except Conflict:
+        # E.g. an officer decided on a reopened application meanwhile: nothing to resend.
+        log.info("the registry refused a submission as a conflict")
+        turn.outbox.say(
+            _("This application can no longer be changed. “My application” shows where it stands."),
+            (Button(pgettext("button", "My application"), "i:application_status"),),
+        )
+        return None
     if result is None:
         turn.outbox.say(
             _lines(

@@ -204,7 +204,11 @@ async def show_status(turn: Turn) -> None:
             ),
         )
         return
-    if not any(b.payload in ("i:apply",) for b in buttons) and not draft_lines:
+    if (
+        not draft_lines
+        and applications
+        and all(a.status is ApplicationStatus.REJECTED for a in applications)
+    ):
         buttons.append(Button(pgettext("button", "New application"), "i:apply"))
     turn.outbox.say(
         "\n".join([_("Your applications and certificates:"), *lines]),
