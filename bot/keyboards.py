@@ -74,6 +74,18 @@ def help_button() -> Button:
     return Button(pgettext("button", "Help"), "i:help")
 
 
+def complain_button() -> Button:
+    """Start a complaint about a shop."""
+    return Button(pgettext("button", "Complain"), "i:complain")
+
+
+def officer_button() -> Button:
+    """Talk to an officer of the Ministry."""
+    return Button(
+        pgettext("button", "Talk to an officer"), "i:human_agent", pgettext("short", "Officer")
+    )
+
+
 def main_menu() -> tuple[Button, ...]:
     """The topics a user can start from."""
     return (
@@ -84,6 +96,8 @@ def main_menu() -> tuple[Button, ...]:
         documents_button(),
         criteria_button(),
         apply_button(),
+        complain_button(),
+        officer_button(),
         language_button(),
     )
 

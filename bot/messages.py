@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from bot.sanitise import MAX_ID_CHARS, MAX_PAYLOAD_CHARS, clean_optional, clean_text
+
 AttachmentKind = Literal["image", "file", "audio", "video"]
 ButtonKind = Literal["payload", "contact"]
 """``contact``: Telegram's "share my phone number" button (its press arrives as a phone
@@ -41,6 +43,15 @@ class InboundMessage:
     attachments: tuple[Attachment, ...] = ()
     language_code: str | None = None
     message_id: str | None = None
+
+    def __post_init__(self) -> None:
+        # One place where every channel's text is made safe for the NLU and the database:
+        # lone surrogates and control characters dropped, lengths capped (bot/sanitise.py).
+        object.__setattr__(self, "text", clean_text(self.text))
+        object.__setattr__(self, "payload", clean_optional(self.payload, MAX_PAYLOAD_CHARS))
+        object.__setattr__(self, "user_id", clean_text(self.user_id, MAX_ID_CHARS))
+        object.__setattr__(self, "message_id", clean_optional(self.message_id, MAX_ID_CHARS))
+        object.__setattr__(self, "language_code", clean_optional(self.language_code, 16))
 
     @property
     def conversation_key(self) -> tuple[str, str]:

@@ -341,8 +341,19 @@ async def show_complaint(args: argparse.Namespace, backend: OfficerBackend) -> i
     print(_complaint_line(complaint))
     print(f"  shop as given: {complaint.shop_reference}")
     print(f"  registration: {complaint.registration_no or 'not a registered shop'}")
-    print(f"  payment: {complaint.payment_method.value if complaint.payment_method else '-'}")
+    payment = complaint.payment_method.value if complaint.payment_method else "-"
+    if complaint.payment_provider:
+        payment += f" ({complaint.payment_provider})"
+    print(f"  payment: {payment}")
+    print(f"  happened on: {complaint.incident_date or '-'}")
     print(f"  description: {complaint.description}")
+    if complaint.anonymous or not complaint.complainant_name:
+        print("  seller may see: nobody's name (do not tell the seller who complained)")
+    else:
+        print(f"  seller may see the name: {complaint.complainant_name}")
+    print(f"  may be contacted: {'yes, in the chat' if complaint.contact_allowed else 'no'}")
+    for link in complaint.links:
+        print(f"  link: {link}")
     for item in complaint.evidence:
         print(f"  evidence #{item.evidence_id}: {item.filename} ({item.size} bytes)")
     for change in complaint.history:

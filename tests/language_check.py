@@ -14,7 +14,8 @@ _LATIN = re.compile(r"[A-Za-z]+")
 LATIN_ALLOWED_IN_KHMER = frozenset(
     {
         "CETS",
-        "APP",  # application references (APP-2026-000123), like certificate numbers
+        "CMP",
+        "APP",
         "USD",
         "KHR",
         "PDF",
@@ -30,6 +31,10 @@ LATIN_ALLOWED_IN_KHMER = frozenset(
         "Telegram",
         "ADB",
         "OK",
+        # Bank and wallet names, which Cambodians write in Latin letters in Khmer too.
+        "ABA",
+        "ACLEDA",
+        "Wing",
     }
 )
 KHMER_ALLOWED_IN_ENGLISH = frozenset({"ខ្មែរ"})

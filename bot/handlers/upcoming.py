@@ -17,22 +17,3 @@ async def track(turn: Turn) -> None:
         _("Following complaints in this chat is not open yet."),
         keyboards.main_menu(),
     )
-
-
-async def complain(turn: Turn) -> None:
-    """Complaints in the chat are not open yet."""
-    turn.outbox.say(
-        _(
-            "Lodging a complaint in this chat is not open yet. The Consumer Protection "
-            "Directorate-General of the Ministry of Commerce handles complaints about online shops."
-        ),
-        (keyboards.menu_button(),),
-    )
-
-
-async def human_agent(turn: Turn) -> None:
-    """Talking to an officer is not possible in the chat yet."""
-    turn.outbox.say(
-        _("I cannot connect you to an officer from this chat yet. I can answer these topics:"),
-        keyboards.main_menu(),
-    )

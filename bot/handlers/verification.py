@@ -590,18 +590,6 @@ async def on_pick(turn: Turn, reference: str) -> None:
     _render(turn, answer)
 
 
-async def on_complaint_payload(turn: Turn, argument: str) -> None:
-    """A verdict's Complain or Report button (``shop:<ref>`` or ``cert:<id>``).
-
-    The complaint form is not built yet: the upcoming answer is given. The form will start
-    prefilled from ``argument`` (TODO: complaint stream).
-    """
-    from bot.handlers import upcoming
-
-    del argument
-    await upcoming.complain(turn)
-
-
 async def inline_cards(backend: RegistryBackend, query: str) -> list[CardReply]:
     """Cards for inline search in any chat: the same honesty as in the bot's own chat.
 
@@ -660,9 +648,10 @@ def lookup_query(turn: Turn) -> str:
 
 async def check_shop(turn: Turn) -> None:
     """Check the shop named in the message, or ask how to find it."""
-    # TODO(nlu): once bot.answers.extract_shop_query lands on main, also check a shop named in
-    # a sentence ("is Sokha Fashion legit?") here instead of asking for it.
-    query = lookup_query(turn) if any(turn.entity(n) for n in _QUERY_ENTITIES) else ""
+    # A shop named in a sentence ("is Sokha Fashion legit?") is the NLU's "shop" entity.
+    query = turn.entity("shop") or (
+        lookup_query(turn) if any(turn.entity(n) for n in _QUERY_ENTITIES) else ""
+    )
     if query:
         await show_matches(turn, query)
         return
