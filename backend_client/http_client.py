@@ -336,6 +336,12 @@ class HttpOfficerBackend:
         )
         return result
 
+    async def get_evidence(self, evidence_id: int) -> EvidenceItem:
+        """The bytes of any evidence file (an application's or a complaint's), for review."""
+        data = await self._get(routes.path(routes.OFFICER_EVIDENCE, evidence_id=evidence_id))
+        item: EvidenceItem = _decoded(EvidenceItem, data)
+        return item
+
     async def list_complaints(
         self, *, status: ComplaintStatus | None = None, limit: int = 100
     ) -> tuple[Complaint, ...]:

@@ -175,6 +175,10 @@ class OfficerBackend(Protocol):
         """Send the application back to the applicant with a note of what is missing."""
         ...
 
+    async def get_evidence(self, evidence_id: int) -> EvidenceItem:
+        """The bytes of any evidence file (an application's or a complaint's), for review."""
+        ...
+
     async def list_complaints(
         self, *, status: ComplaintStatus | None = None, limit: int = 100
     ) -> tuple[Complaint, ...]:

@@ -24,6 +24,7 @@ from bot.i18n import NP_, _, pgettext, use_locale
 from bot.intake import FileIntake, FileLimits
 from bot.language import decide_locale
 from bot.messages import Button, CardReply, InboundMessage, Reply
+from bot.metrics import TurnTimer
 from bot.navigation import Navigation, parse_navigation, parse_navigation_payload
 from bot.routing import (
     ATTACHMENT_HANDLER,
@@ -157,6 +158,7 @@ class ConversationCore:
         ``commit`` runs inside the transaction that saves the new state, so a caller can store
         the turn's outcome (e.g. an inbox event's status and these replies) atomically with it.
         """
+        timer = TurnTimer()
         for attempt in range(TURN_ATTEMPTS):
             state = await self._store.load(message.channel, message.user_id)
             turn = self._turn(message, state)
@@ -184,6 +186,13 @@ class ConversationCore:
             except StaleStateError:
                 log.info("conversation changed during a turn; running it again (%d)", attempt + 1)
                 continue
+            parse = turn.parse
+            timer.done(
+                message.channel,
+                intent=parse.intent.name if parse else None,
+                confidence=parse.intent.confidence if parse else None,
+                payload=bool(message.payload),
+            )
             return replies
         raise StaleStateError("the conversation kept changing during the turn")
 

@@ -54,6 +54,11 @@ def criteria_button() -> Button:
     )
 
 
+def apply_button() -> Button:
+    """Start (or continue) a trustmark application."""
+    return Button(pgettext("button", "Apply"), "i:apply")
+
+
 def language_button() -> Button:
     """Choose the language."""
     return Button(pgettext("button", "Language"), "i:change_language")
@@ -90,6 +95,7 @@ def main_menu() -> tuple[Button, ...]:
         fees_button(),
         documents_button(),
         criteria_button(),
+        apply_button(),
         complain_button(),
         officer_button(),
         language_button(),

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.handlers import (
     about,
+    application,
     complaint,
     contacts,
     criteria,
@@ -22,12 +23,12 @@ from bot.handlers import (
     fees,
     language,
     menu,
+    my_application,
     my_complaints,
     officer,
     payment_qr,
-    renewal,
+    renewal_form,
     rules,
-    upcoming,
     verification,
 )
 from bot.messages import Reply
@@ -51,9 +52,9 @@ INTENT_HANDLERS: Final[Mapping[Intent, Handler]] = MappingProxyType(
         Intent.ASK_FEE: fees.ask_fee,
         Intent.ASK_DOCUMENTS: documents.ask_documents,
         Intent.ASK_CRITERIA: criteria.ask_criteria,
-        Intent.APPLY: upcoming.apply,
-        Intent.APPLICATION_STATUS: upcoming.track,
-        Intent.RENEW: renewal.renewal_facts,
+        Intent.APPLY: application.apply,
+        Intent.APPLICATION_STATUS: my_application.show_status,
+        Intent.RENEW: renewal_form.renew,
         Intent.CHECK_SHOP: verification.check_shop,
         Intent.COMPLAIN: complaint.start,
         Intent.COMPLAINT_STATUS: my_complaints.show_complaints,
@@ -79,6 +80,8 @@ PAYLOAD_HANDLERS: Final[Mapping[str, PayloadHandler]] = MappingProxyType(
         "cmp": complaint.on_payload,
         my_complaints.PAYLOAD: my_complaints.on_payload,
         "ho": officer.on_payload,
+        "apl": my_application.on_payload,
+        "rnw": renewal_form.on_payload,
     }
 )
 

@@ -10,14 +10,17 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from backend_client import RegistryBackend, open_backend
+from bot.applications.service import SellerNotifications
 from bot.backend_outbox import BackendOutbox
 from bot.complaints import guard as complaint_guard
 from bot.core import ConversationCore
 from bot.database import open_engine, prepare_database
 from bot.delivery import Deliveries, DeliveryStore
 from bot.dialogue.store import ConversationStore
+from bot.env import env_positive_int
 from bot.handoff import service as handoff
 from bot.inbox import MAX_ATTEMPTS, InboundEvent, Inbox, InboxWorker
+from bot.metrics import metered_backend
 from bot.retry import RetryPolicy
 from bot.settings import Settings
 from kb import KnowledgeBase, load_knowledge_base
@@ -27,6 +30,9 @@ from nlu.factory import open_nlu_engine
 
 if TYPE_CHECKING:
     from bot.channels.base import Channel
+
+# Events processed at once (across users; each user's one at a time).
+DEFAULT_CONCURRENCY = 16
 
 
 @dataclass(slots=True)
@@ -43,8 +49,9 @@ class BotRuntime:
     deliveries: Deliveries
     inbox_policy: RetryPolicy
     backend_outbox: BackendOutbox
+    seller: SellerNotifications
 
-    def inbox_worker(self, channel: Channel, *, concurrency: int = 16) -> InboxWorker:
+    def inbox_worker(self, channel: Channel) -> InboxWorker:
         """The worker that processes a channel's inbox events, retrying and apologising.
 
         After each event the user's held deliveries (Messenger) go out, after its replies.
@@ -53,7 +60,7 @@ class BotRuntime:
             self.inbox,
             channel,
             policy=self.inbox_policy,
-            concurrency=concurrency,
+            concurrency=env_positive_int("CETS_INBOX_CONCURRENCY", DEFAULT_CONCURRENCY),
             on_failure=self.deliveries.apologise,
             after_event=self._release_held if channel.holds_deliveries else None,
         )
@@ -70,11 +77,15 @@ class BotRuntime:
         """Start the workers that run without a user turn (submissions waiting for the
         registry)."""
         self.backend_outbox.start()
+        self.seller.start()
 
     async def close(self) -> None:
         """Release the NLU engine, the registry backend and the database connections."""
+        await self.seller.stop()
         await self.backend_outbox.stop()
         await self.deliveries.stop()
+        await self.deliveries.store.close()
+        await self.inbox.close()
         await self.nlu.close()
         await self.backend.close()
         await self.engine.dispose()
@@ -86,10 +97,12 @@ async def start_runtime(settings: Settings) -> BotRuntime:
     engine = open_engine(settings.database_url)
     kb = load_knowledge_base()
     nlu = await open_nlu_engine(settings.nlu_url)
-    backend = await open_backend(
-        backend_url=settings.backend_url,
-        database_url=settings.database_url,
-        bot_token=settings.backend_token,
+    backend = metered_backend(
+        await open_backend(
+            backend_url=settings.backend_url,
+            database_url=settings.database_url,
+            bot_token=settings.backend_token,
+        )
     )
     core = ConversationCore(
         store=ConversationStore(engine),
@@ -111,6 +124,8 @@ async def start_runtime(settings: Settings) -> BotRuntime:
     core.services["backend_outbox"] = backend_outbox
     complaint_guard.install(core.services, engine)
     handoff.install(core.services, engine, core.clock).deliver = deliveries.deliver
+    seller = SellerNotifications(engine, backend, deliveries.deliver, clock=core.clock)
+    seller.attach(core)
     return BotRuntime(
         settings=settings,
         engine=engine,
@@ -124,4 +139,5 @@ async def start_runtime(settings: Settings) -> BotRuntime:
             "CETS_INBOX", attempts=MAX_ATTEMPTS, base_seconds=2.0, max_seconds=60.0
         ),
         backend_outbox=backend_outbox,
+        seller=seller,
     )

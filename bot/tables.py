@@ -6,6 +6,7 @@ them here puts them all on one metadata, so migrations and tests see the whole s
 
 from __future__ import annotations
 
+import bot.applications.models as _seller_models
 import bot.backend_outbox.models as _backend_outbox_models
 import bot.complaints.models as _complaints_models
 import bot.handoff.models as _handoff_models
@@ -20,5 +21,6 @@ __all__ = [
     "_complaints_models",
     "_handoff_models",
     "_intake_models",
+    "_seller_models",
     "bot_metadata",
 ]

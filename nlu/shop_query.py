@@ -70,7 +70,12 @@ _TEMPLATES: Final = tuple(
         r"^" + _FILL + r"(?P<shop>.+?) (?:is )?(?:it )?(?:a )?(?:legit|scam|fake|real|safe|"
         r"trustworthy|certified|genuine)(?: or not| or scam| or fake)?$",
         # Khmer script (and Latin names inside Khmer sentences)
-        r"^(?:តើ ?)?(?P<shop>.+?) ?(?:នេះ ?)?(?:" + _KM_TRUST + "|" + _KM_ADJ + ")" + _KM_TAIL,
+        r"^(?:តើ ?|is |are )?(?P<shop>.+?) ?(?:នេះ ?)?(?:"
+        + _KM_TRUST
+        + "|"
+        + _KM_ADJ
+        + ")"
+        + _KM_TAIL,
         r"^(?:សូម ?)?(?:ជួយ ?)?(?:ពិនិត្យ|ឆែក|ផ្ទៀងផ្ទាត់)(?: ?មើល)?(?: ?ហាងឈ្មោះ| ?ឈ្មោះ)? ?"
         r"(?P<shop>.+?)(?: ?ឱ្យខ្ញុំ| ?បន្តិច| ?ផង| ?មើល| ?ទៅ)*$",
         # romanized Khmer
@@ -193,7 +198,8 @@ _GENERIC: Final = frozenset(
 _NOT_NAMES: Final = re.compile(
     r"(?<![a-z])(?:my|application|applications|status|complaint|complaints|eligib\w*|fees?|"
     r"documents?|criteria|criterion|renew\w*|language|officer|apply|"
-    r"the rules|penalt\w*)(?![a-z])"
+    r"the rules|penalt\w*|dak peak|peak smer som|sit|tlai|eksar?|leak ?khan\w*|bondeng|"
+    r"pdeng|pheasa)(?![a-z])"
     r"|ពាក្យស្នើសុំ|ស្ថានភាព|បណ្តឹង|ថ្លៃ|តម្លៃ|ឯកសារ|លក្ខណៈវិនិច្ឆ័យ|សិទ្ធិ|ភាសា|ខ្ញុំ"
 )
 _DEMONSTRATIVES: Final = (

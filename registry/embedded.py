@@ -35,7 +35,7 @@ from backend_client.models import (
 )
 from registry import applications, businesses, certificates, complaints, public_register, shops
 from registry.database import create_engine, current_revision, head_revision
-from registry.evidence import evidence_for, read_evidence
+from registry.evidence import evidence_for, read_any_evidence, read_evidence
 from registry.idempotency import claim, fingerprint, scoped_key, settle
 from registry.models import ApplicationRecord
 from registry.status_feed import changes_since
@@ -389,6 +389,14 @@ class EmbeddedOfficer:
                 s, application_id, officer=actor, note=note
             )
         )
+
+    async def get_evidence(self, evidence_id: int) -> EvidenceItem:
+        """The bytes of any evidence file (an application's or a complaint's), for review."""
+
+        async def work(session: AsyncSession) -> EvidenceItem:
+            return await read_any_evidence(session, evidence_id)
+
+        return await self._store.read(work)
 
     async def list_complaints(
         self, *, status: ComplaintStatus | None = None, limit: int = 100

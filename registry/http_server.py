@@ -374,6 +374,15 @@ def _decision(
     return handler
 
 
+async def officer_get_evidence(request: web.Request) -> web.Response:
+    """GET /v1/officer/evidence/{evidence_id}"""
+    try:
+        evidence_id = int(request.match_info["evidence_id"])
+    except ValueError as exc:
+        raise ValidationError("evidence ids are numbers", fields=("evidence_id",)) from exc
+    return _json(await request.app[OFFICER].get_evidence(evidence_id))
+
+
 async def officer_list_complaints(request: web.Request) -> web.Response:
     """GET /v1/officer/complaints?status=&limit="""
     complaints = await request.app[OFFICER].list_complaints(
@@ -512,6 +521,7 @@ def create_app(config: ServerConfig, middlewares: Sequence[Middleware] = ()) -> 
             web.get(routes.OFFICER_SHOPS, officer_find_shops),
             web.get(routes.OFFICER_APPLICATIONS, officer_list_applications),
             web.get(routes.OFFICER_APPLICATION, officer_get_application),
+            web.get(routes.OFFICER_EVIDENCE, officer_get_evidence),
             web.get(routes.OFFICER_COMPLAINTS, officer_list_complaints),
             web.get(routes.OFFICER_COMPLAINT, officer_get_complaint),
             web.get(routes.OFFICER_CERTIFICATE, officer_get_certificate),

@@ -265,6 +265,14 @@ OPERATIONS: tuple[Operation, ...] = (
     ),
     Operation(
         "get",
+        routes.OFFICER_EVIDENCE,
+        "officerGetEvidence",
+        "Any evidence file (of an application or a complaint), with its bytes, for review.",
+        OFFICER,
+        response=EvidenceItem,
+    ),
+    Operation(
+        "get",
         routes.OFFICER_COMPLAINTS,
         "officerListComplaints",
         "Complaints, newest first.",

@@ -10,10 +10,11 @@ from typing import Any, Final
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.orm import Session
 
 from bot.channels.base import Sent
-from bot.database import writer
+from bot.database import NO_SYNC, Transactions
 from bot.dialogue.models import DeliveryRecord
 from bot.messages import Reply
 from bot.reply_codec import decode_replies, encode_replies
@@ -72,16 +73,21 @@ class DeliveryStore:
     """Reads and changes deliveries; every change of status is a compare-and-set."""
 
     def __init__(self, engine: AsyncEngine) -> None:
-        self._readers = async_sessionmaker(engine, expire_on_commit=False)
-        self._writers = async_sessionmaker(writer(engine), expire_on_commit=False)
+        self._tx = Transactions(engine)
+
+    async def close(self) -> None:
+        """Release the store's own connections."""
+        await self._tx.close()
 
     async def by_key(self, dedupe_key: str) -> int | None:
         """The delivery stored under this dedupe key, if any."""
-        async with self._readers() as session:
-            found: int | None = await session.scalar(
+
+        def read(session: Session) -> int | None:
+            return session.scalar(
                 select(DeliveryRecord.id).where(DeliveryRecord.dedupe_key == dedupe_key)
             )
-            return found
+
+        return await self._tx.read(read)
 
     async def add(
         self,
@@ -94,20 +100,26 @@ class DeliveryStore:
         now: datetime,
     ) -> int:
         """Store a queued delivery; with a dedupe key already used, the existing one's id."""
-        record = DeliveryRecord(
-            channel=channel,
-            user_id=user_id,
-            dedupe_key=dedupe_key,
-            kind=kind,
-            replies=encode_replies(replies),
-            status=QUEUED,
-            attempts=0,
-            sent=0,
-            created_at=now,
-        )
+        encoded = encode_replies(replies)
+
+        def insert(session: Session) -> int:
+            record = DeliveryRecord(
+                channel=channel,
+                user_id=user_id,
+                dedupe_key=dedupe_key,
+                kind=kind,
+                replies=encoded,
+                status=QUEUED,
+                attempts=0,
+                sent=0,
+                created_at=now,
+            )
+            session.add(record)
+            session.flush()
+            return record.id
+
         try:
-            async with self._writers.begin() as session:
-                session.add(record)
+            return await self._tx.write(insert)
         except IntegrityError:
             if dedupe_key is None:
                 raise
@@ -115,18 +127,21 @@ class DeliveryStore:
             if existing is None:
                 raise
             return existing
-        return record.id
 
     async def get(self, delivery_id: int) -> Delivery | None:
         """One delivery as stored now."""
-        async with self._readers() as session:
-            record = await session.get(DeliveryRecord, delivery_id)
+
+        def read(session: Session) -> Delivery | None:
+            record = session.get(DeliveryRecord, delivery_id)
             return _delivery(record) if record is not None else None
+
+        return await self._tx.read(read)
 
     async def due(self, channels: Sequence[str], now: datetime, limit: int = 100) -> list[Delivery]:
         """Queued deliveries whose time has come, for these channels, oldest first."""
-        async with self._readers() as session:
-            rows = await session.scalars(
+
+        def read(session: Session) -> list[Delivery]:
+            rows = session.scalars(
                 select(DeliveryRecord)
                 .where(
                     DeliveryRecord.status == QUEUED,
@@ -139,21 +154,26 @@ class DeliveryStore:
             )
             return [_delivery(row) for row in rows]
 
+        return await self._tx.read(read)
+
     async def next_due(self, channels: Sequence[str]) -> datetime | None:
         """When the earliest queued delivery that waits for a retry is due."""
-        async with self._readers() as session:
-            earliest = await session.scalar(
+
+        def read(session: Session) -> datetime | None:
+            return session.scalar(
                 select(func.min(DeliveryRecord.next_attempt_at)).where(
                     DeliveryRecord.status == QUEUED,
                     DeliveryRecord.channel.in_(list(channels)),
                 )
             )
-            return as_utc(earliest)
+
+        return as_utc(await self._tx.read(read))
 
     async def for_user(self, channel: str, user_id: str, statuses: Sequence[str]) -> list[Delivery]:
         """A user's deliveries in these states, oldest first."""
-        async with self._readers() as session:
-            rows = await session.scalars(
+
+        def read(session: Session) -> list[Delivery]:
+            rows = session.scalars(
                 select(DeliveryRecord)
                 .where(
                     DeliveryRecord.channel == channel,
@@ -164,6 +184,8 @@ class DeliveryStore:
             )
             return [_delivery(row) for row in rows]
 
+        return await self._tx.read(read)
+
     async def claim(self, delivery: Delivery) -> bool:
         """Take a queued or held delivery for sending; False when someone else has it."""
         return await self._change(delivery.id, (QUEUED, HELD), status=SENDING)
@@ -173,12 +195,18 @@ class DeliveryStore:
 
         Only right for one process; several workers need leases (see issue 13).
         """
-        async with self._writers.begin() as session:
-            result = await session.execute(
-                update(DeliveryRecord).where(DeliveryRecord.status == SENDING).values(status=QUEUED)
+
+        def change(session: Session) -> int:
+            result = session.execute(
+                update(DeliveryRecord)
+                .where(DeliveryRecord.status == SENDING)
+                .values(status=QUEUED),
+                execution_options=NO_SYNC,
             )
             count: int = result.rowcount  # type: ignore[attr-defined]
             return count
+
+        return await self._tx.write(change)
 
     async def sent(self, delivery: Delivery, how: Sent, count: int, now: datetime) -> None:
         """Record a delivery that went out (or, ``how`` HELD, waits for the user's next message)."""
@@ -221,11 +249,14 @@ class DeliveryStore:
         )
 
     async def _change(self, delivery_id: int, expected: Sequence[str], **values: Any) -> bool:
-        async with self._writers.begin() as session:
-            result = await session.execute(
+        def change(session: Session) -> bool:
+            result = session.execute(
                 update(DeliveryRecord)
                 .where(DeliveryRecord.id == delivery_id, DeliveryRecord.status.in_(list(expected)))
-                .values(**values)
+                .values(**values),
+                execution_options=NO_SYNC,
             )
             changed: bool = result.rowcount == 1  # type: ignore[attr-defined]
             return changed
+
+        return await self._tx.write(change)

@@ -13,6 +13,7 @@ from bot.answers.eligibility_options import (
     parse_registration,
 )
 from bot.forms import FORMS, Accept, Choice, Field, FieldInput, Form, FormContext, Parsed
+from bot.handlers.application import apply_now_button
 from bot.i18n import _, current_locale, pgettext
 from bot.messages import Button
 from bot.turn import Turn
@@ -227,6 +228,9 @@ async def verdict(turn: Turn, answers: dict[str, Any]) -> None:
                 ]
             ),
             (
+                apply_now_button(
+                    category.key if category is not None else "", str(answers.get("act", ""))
+                ),
                 keyboards.documents_button(),
                 keyboards.criteria_button(),
                 Button(pgettext("button", "My fee"), fee_payload),

@@ -648,9 +648,10 @@ def lookup_query(turn: Turn) -> str:
 
 async def check_shop(turn: Turn) -> None:
     """Check the shop named in the message, or ask how to find it."""
-    # TODO(nlu): once bot.answers.extract_shop_query lands on main, also check a shop named in
-    # a sentence ("is Sokha Fashion legit?") here instead of asking for it.
-    query = lookup_query(turn) if any(turn.entity(n) for n in _QUERY_ENTITIES) else ""
+    # A shop named in a sentence ("is Sokha Fashion legit?") is the NLU's "shop" entity.
+    query = turn.entity("shop") or (
+        lookup_query(turn) if any(turn.entity(n) for n in _QUERY_ENTITIES) else ""
+    )
     if query:
         await show_matches(turn, query)
         return

@@ -1,7 +1,7 @@
 """complaint details, complaint submissions per user, officer handoffs and recent transcripts
 
 Revision ID: 0010
-Revises: 0007
+Revises: 0009
 Create Date: 2026-12-01 22:30:00
 
 Complaints gain what the chat's complaint wizard asks: when it happened, the bank or wallet
@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0010"
-down_revision: str | None = "0007"
+down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -62,8 +62,8 @@ async def test_the_apply_link_starts_an_application(bot: MessengerBot) -> None:
     await bot.settle()
     messages = bot.graph.messages(psid)
     payloads = {payload for _title, payload in choices(messages)}
-    assert {"i:ask_eligibility", "i:ask_documents"} <= payloads  # the apply answer's next steps
-    assert_one_language(messages, "km")
+    assert {"app:cat:individual", "app:cat:sole_proprietorship"} <= payloads  # the wizard's
+    assert_one_language(messages, "km")  # first question, in Khmer
 
 
 async def test_get_started_without_a_profile_lookup_answers_in_khmer(bot: MessengerBot) -> None:

@@ -342,8 +342,11 @@ class FakeBotApi:
         if params.get("parse_mode") == "HTML":
             text = html.unescape(re.sub(r"<[^>]+>", "", text))
         content: Json = {"text": text}
-        if params.get("reply_markup"):
-            content["reply_markup"] = params["reply_markup"]
+        markup = params.get("reply_markup")
+        if isinstance(markup, dict) and "inline_keyboard" in markup:
+            # Telegram returns only an inline keyboard with the message (a reply keyboard, such
+            # as "share my phone number", belongs to the chat, not the message).
+            content["reply_markup"] = markup
         return content
 
     def _message(self, params: Json, **content: Any) -> Json:

@@ -122,7 +122,7 @@ async def test_the_command_menu_is_registered_in_khmer_and_english(
     khmer, english = fake_api.of("setMyCommands")
     assert "language_code" not in khmer.params  # the default menu, for every other language
     assert english.params["language_code"] == "en"
-    names = ["start", "help", "language", "check", "apply", "complain"]
+    names = ["start", "help", "language", "check", "apply", "status", "complain"]
     for menu in (khmer, english):
         assert [c["command"] for c in menu.params["commands"]] == names
     english_descriptions: list[Reply] = [

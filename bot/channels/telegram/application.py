@@ -41,7 +41,11 @@ def build_bot(config: TelegramConfig) -> TelegramBot:
         local_mode=config.local_mode,
         request=HTTPXRequest(connection_pool_size=CONNECTION_POOL),
         get_updates_request=HTTPXRequest(connection_pool_size=1),
-        rate_limiter=AIORateLimiter(
-            overall_max_rate=config.max_sends_per_second, max_retries=RATE_LIMIT_RETRIES
+        rate_limiter=(
+            AIORateLimiter(
+                overall_max_rate=config.max_sends_per_second, max_retries=RATE_LIMIT_RETRIES
+            )
+            if config.rate_limiter
+            else None
         ),
     )

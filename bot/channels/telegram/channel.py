@@ -101,6 +101,8 @@ class TelegramChannel(Channel):
         )
         self._worker = runtime.inbox_worker(self)
         self._polling: asyncio.Task[None] | None = None
+        # Updates parsed when accepted, until their first processing (each is parsed once).
+        self._parsed: dict[int, Update] = {}
 
     async def start(self) -> None:
         """Log in (getMe), register the menu, resume pending updates, then receive new ones."""
@@ -141,6 +143,7 @@ class TelegramChannel(Channel):
         await self._worker.stop()
         if self.officers is not None:
             await self.officers.stop()
+        self._parsed.clear()
         await self.bot.shutdown()
 
     async def accept(self, body: Any) -> int:
@@ -158,12 +161,17 @@ class TelegramChannel(Channel):
         )
         if event is None:
             return 0
+        self._parsed[event.id] = update
         self._worker.submit(event)
         return 1
 
     async def handle_event(self, event: InboundEvent, commit: TurnCommit) -> list[Reply] | None:
         """Answer one stored update (see :class:`UpdateRouter`)."""
-        return await self._router.handle(event, commit)
+        try:
+            return await self._router.handle(event, commit, self._parsed.pop(event.id, None))
+        finally:
+            for merged in commit.merged:  # an album's other photos are never handled apart
+                self._parsed.pop(merged, None)
 
     async def send(
         self,

@@ -51,7 +51,7 @@ INLINE_CACHE_SECONDS: Final = 30
 TYPING_AFTER_SECONDS: Final = 1.0
 # However long an album keeps arriving, it is answered after this.
 ALBUM_MAX_WAIT: Final = timedelta(seconds=15)
-_CONTENT: Final = ("text", "photo", "document", "voice", "audio", "video", "sticker")
+_CONTENT: Final = ("text", "photo", "document", "voice", "audio", "video", "sticker", "contact")
 
 
 class TurnRunner(Protocol):
@@ -103,10 +103,15 @@ def bot_command(message: Message, bot_username: str) -> tuple[str, list[str]] | 
 
 @contextlib.asynccontextmanager
 async def typing_when_slow(bot: Bot, chat_id: int, after: float) -> AsyncIterator[None]:
-    """Show "typing…" if the block is still running after ``after`` seconds."""
+    """Show "typing…" if the block is still running after ``after`` seconds.
+
+    A request already on its way is finished, not cut off, and before the replies go out.
+    """
+    sending = asyncio.Event()
 
     async def show() -> None:
         await asyncio.sleep(after)
+        sending.set()
         try:
             await bot.send_chat_action(chat_id, ChatAction.TYPING)
         except TelegramError:
@@ -116,7 +121,8 @@ async def typing_when_slow(bot: Bot, chat_id: int, after: float) -> AsyncIterato
     try:
         yield
     finally:
-        task.cancel()
+        if not sending.is_set():
+            task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
 
@@ -141,9 +147,12 @@ class UpdateRouter:
         self._typing_after = typing_after
         self._officers = officers
 
-    async def handle(self, event: InboundEvent, commit: TurnCommit) -> list[Reply] | None:
-        """The replies to send for the update, or None when there is nothing to send."""
-        update = Update.de_json(event.body, self._bot)
+    async def handle(
+        self, event: InboundEvent, commit: TurnCommit, update: Update | None = None
+    ) -> list[Reply] | None:
+        """The replies to send for the update (``update``: already parsed), or None."""
+        if update is None:
+            update = Update.de_json(event.body, self._bot)
         if self._officers is not None and self._officers.owns(update):
             # The officers' forum: relayed to the user by the handoff, never a turn.
             await self._officers.handle_update(update)
