@@ -20,12 +20,11 @@ from bot.delivery import Deliveries, DeliveryStore
 from bot.dialogue.store import ConversationStore
 from bot.env import env_positive_int
 from bot.handoff import service as handoff
-from bot.i18n import warm_up as warm_up_formats
 from bot.inbox import MAX_ATTEMPTS, InboundEvent, Inbox, InboxWorker
-from bot.language import warm_up as warm_up_language
 from bot.metrics import metered_backend
 from bot.retry import RetryPolicy
 from bot.settings import Settings
+from bot.warm_up import warm_up
 from kb import KnowledgeBase, load_knowledge_base
 from nlu import NluEngine
 from nlu.embedded import CLARIFY_THRESHOLD
@@ -101,8 +100,7 @@ async def start_runtime(settings: Settings) -> BotRuntime:
     kb = load_knowledge_base()
     nlu = await open_nlu_engine(settings.nlu_url)
     # Models and locale data loaded on first use would stall the first user's turn.
-    await asyncio.to_thread(warm_up_language)
-    await asyncio.to_thread(warm_up_formats)
+    await asyncio.to_thread(warm_up)
     backend = metered_backend(
         await open_backend(
             backend_url=settings.backend_url,
