@@ -5,11 +5,11 @@ from __future__ import annotations
 import dataclasses
 import logging
 import re
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
 from datetime import timedelta
 from typing import Final
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from backend_client import RegistryBackend
 from bot import forms, keyboards
@@ -41,8 +41,9 @@ from nlu import Intent, NluEngine
 
 log = logging.getLogger(__name__)
 
-CommitHook = Callable[[AsyncSession, Sequence[Reply]], Awaitable[None]]
-"""Awaited inside the transaction that saves a turn's state, with the turn's replies."""
+CommitHook = Callable[[Session, Sequence[Reply]], None]
+"""Run inside the transaction that saves a turn's state, with the turn's replies (synchronous:
+in a worker thread on SQLite)."""
 
 DRAFT_LIFETIME: Final = timedelta(days=30)
 TURN_ATTEMPTS: Final = 3
@@ -110,6 +111,10 @@ class ConversationCore:
         self.clock: Clock = clock or SystemClock()
         self.services: dict[str, object] = {}
 
+    async def close(self) -> None:
+        """Close the dialogue store's connections."""
+        await self._store.close()
+
     @property
     def intake(self) -> FileIntake:
         """The file intake forms store files through."""
@@ -173,13 +178,11 @@ class ConversationCore:
             self._remember_buttons(state, replies)
             state.last_seen_at = turn.now
 
-            async def hook(
-                session: AsyncSession, replies: list[Reply] = replies, turn: Turn = turn
-            ) -> None:
+            def hook(session: Session, replies: list[Reply] = replies, turn: Turn = turn) -> None:
                 for record in TURN_RECORDERS:
-                    await record(session, turn, replies)
+                    record(session, turn, replies)
                 if commit is not None:
-                    await commit(session, replies)
+                    commit(session, replies)
 
             try:
                 await self._store.save(state, hook)

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.orm import Session
 
 from bot import metrics
@@ -54,8 +54,8 @@ MAX_ATTEMPTS: Final = 3
 _ERROR_LIMIT: Final = 2000
 
 Clock = Callable[[], datetime]
-CommitHook = Callable[[AsyncSession, Sequence[Reply]], Awaitable[None]]
-"""What the core awaits inside the transaction that saves a turn (``bot.core.CommitHook``)."""
+CommitHook = Callable[[Session, Sequence[Reply]], None]
+"""What the core runs inside the transaction that saves a turn (``bot.core.CommitHook``)."""
 T = TypeVar("T")
 
 
@@ -247,9 +247,9 @@ class Inbox:
                 execution_options=NO_SYNC,
             )
 
-    async def record_turn(
+    def record_turn(
         self,
-        session: AsyncSession,
+        session: Session,
         event: InboundEvent,
         replies: Sequence[Reply],
         *,
@@ -260,7 +260,7 @@ class Inbox:
         Raises :class:`EventAlreadyHandled` when the event's turn was committed already, so
         that the caller's transaction (the dialogue state) is rolled back with it.
         """
-        await session.run_sync(lambda sync: self._record_turn(sync, event, replies, merged))
+        self._record_turn(session, event, replies, merged)
 
     async def store_replies(
         self, event: InboundEvent, replies: Sequence[Reply], *, merged: Sequence[int] = ()
@@ -326,11 +326,9 @@ class TurnCommit:
     merged: list[int] = field(default_factory=list)
     committed: bool = False
 
-    async def __call__(self, session: AsyncSession, replies: Sequence[Reply]) -> None:
-        """The CommitHook: awaited inside the transaction that saves the dialogue state."""
-        await self.inbox.record_turn(
-            session, self.event, [*self.prefix, *replies], merged=self.merged
-        )
+    def __call__(self, session: Session, replies: Sequence[Reply]) -> None:
+        """The CommitHook: run inside the transaction that saves the dialogue state."""
+        self.inbox.record_turn(session, self.event, [*self.prefix, *replies], merged=self.merged)
         self.committed = True
 
 

@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from types import MappingProxyType
 from typing import Final
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from bot.handlers import (
     about,
@@ -38,7 +38,8 @@ from nlu import Intent
 Handler = Callable[[Turn], Awaitable[None]]
 PayloadHandler = Callable[[Turn, str], Awaitable[None]]
 Interceptor = Callable[[Turn], Awaitable[bool]]
-Recorder = Callable[[AsyncSession, Turn, Sequence[Reply]], Awaitable[None]]
+Recorder = Callable[[Session, Turn, Sequence[Reply]], None]
+"""Run inside the transaction that saves a turn (synchronous)."""
 
 INTENT_HANDLERS: Final[Mapping[Intent, Handler]] = MappingProxyType(
     {

@@ -88,6 +88,7 @@ class BotRuntime:
         await self.deliveries.stop()
         await self.deliveries.store.close()
         await self.inbox.close()
+        await self.core.close()
         await self.nlu.close()
         await self.backend.close()
         await self.engine.dispose()

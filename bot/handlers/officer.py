@@ -13,7 +13,7 @@ import re
 from collections.abc import Sequence
 from typing import Final
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from bot import forms, keyboards
 from bot.handlers import contacts
@@ -136,12 +136,12 @@ async def on_payload(turn: Turn, argument: str) -> None:
     )
 
 
-async def record_turn(session: AsyncSession, turn: Turn, replies: Sequence[Reply]) -> None:
+def record_turn(session: Session, turn: Turn, replies: Sequence[Reply]) -> None:
     """Remember the turn, redacted, for an officer's briefing (only when officers are set up)."""
     service = _service(turn)
     if service is None or service.config.officer_chat_id is None or not replies:
         return
-    await transcript.record(
+    transcript.record(
         session,
         (turn.message.channel, turn.message.user_id),
         transcript.user_side(turn.message),

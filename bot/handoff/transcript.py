@@ -14,7 +14,8 @@ from datetime import UTC, datetime
 from typing import Final
 
 from sqlalchemy import delete, select
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
+from sqlalchemy.orm import Session
 
 from bot.channels.text_render import reply_buttons
 from bot.handoff.models import TranscriptTurnRecord
@@ -76,8 +77,8 @@ class TranscriptTurn:
     bot: str
 
 
-async def record(
-    session: AsyncSession,
+def record(
+    session: Session,
     owner: tuple[str, str],
     user: str,
     bot: str,
@@ -91,18 +92,15 @@ async def record(
             channel=owner[0], user_id=owner[1], at=at, user_text=user, bot_text=bot
         )
     )
-    await session.flush()
+    session.flush()
     newest = select(TranscriptTurnRecord.id).where(
         TranscriptTurnRecord.channel == owner[0], TranscriptTurnRecord.user_id == owner[1]
     )
     kept = [
-        row
-        for row in await session.scalars(
-            newest.order_by(TranscriptTurnRecord.id.desc()).limit(keep)
-        )
+        row for row in session.scalars(newest.order_by(TranscriptTurnRecord.id.desc()).limit(keep))
     ]
     if kept:
-        await session.execute(
+        session.execute(
             delete(TranscriptTurnRecord).where(
                 TranscriptTurnRecord.channel == owner[0],
                 TranscriptTurnRecord.user_id == owner[1],

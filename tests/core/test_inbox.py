@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from bot.channels.base import Channel, Purpose, SendFailed, SendResult, Sent
-from bot.database import open_engine, prepare_database, writer
+from bot.database import Transactions, open_engine, prepare_database
 from bot.delivery import Deliveries, DeliveryStore
 from bot.dialogue.models import DeliveryRecord, InboundEventRecord
 from bot.inbox import MAX_ATTEMPTS, InboundEvent, Inbox, InboxWorker, TurnCommit
@@ -39,14 +39,14 @@ Turn = Callable[[InboundEvent], Awaitable[list[Reply] | None]]
 class ScriptedChannel(Channel):
     """A channel whose turns and sends are scripted by the test; it records what it did.
 
-    A turn is committed the way the core commits one: the event's commit hook awaited in a
-    write transaction (the one that would save the dialogue state).
+    A turn is committed the way the core commits one: the event's commit hook run in a write
+    transaction (the one that would save the dialogue state).
     """
 
     name: ClassVar[str] = "test"
 
     def __init__(self, engine: AsyncEngine, turn: Turn) -> None:
-        self._sessions = async_sessionmaker(writer(engine))
+        self._tx = Transactions(engine)
         self._turn = turn
         self.turns: list[int] = []
         self.sent: list[tuple[str, str]] = []
@@ -67,8 +67,7 @@ class ScriptedChannel(Channel):
         self.turns.append(event.body["n"])
         replies = await self._turn(event)
         if replies is not None:
-            async with self._sessions.begin() as session:
-                await commit(session, replies)
+            await self._tx.write(lambda session: commit(session, replies))
         return replies
 
     async def send(
