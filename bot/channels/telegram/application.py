@@ -13,6 +13,7 @@ from typing import Any, Final
 from telegram.ext import AIORateLimiter, ExtBot
 from telegram.request import HTTPXRequest
 
+from bot.channels.telegram.aiohttp_request import AiohttpRequest
 from bot.channels.telegram.config import TelegramConfig
 
 # Times a request that Telegram refused with 429 is retried after waiting ``retry_after``.
@@ -39,7 +40,7 @@ def build_bot(config: TelegramConfig) -> TelegramBot:
         base_url=config.api_base_url,
         base_file_url=config.api_base_file_url,
         local_mode=config.local_mode,
-        request=HTTPXRequest(connection_pool_size=CONNECTION_POOL),
+        request=AiohttpRequest(connection_pool_size=CONNECTION_POOL),
         get_updates_request=HTTPXRequest(connection_pool_size=1),
         rate_limiter=(
             AIORateLimiter(
