@@ -13,7 +13,8 @@ the last attempt the event is marked failed with its reason, the user is sent an
 through the deliveries, and the user's later events go on.
 
 Every state change is a compare-and-set on the row's status, so that several worker processes
-(with leases, later) can never both commit one event's turn.
+can never both commit one event's turn; with several processes the events are also claimed
+with leases, and every change is fenced on the lease (:mod:`bot.workers.leased_inbox`).
 """
 
 from __future__ import annotations
@@ -26,11 +27,11 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Final, TypeVar
 
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from bot.channels.base import SendFailed
+from bot.channels.base import SendFailed, SendResult
 from bot.database import writer
 from bot.dialogue.models import InboundEventRecord
 from bot.messages import Reply
@@ -60,6 +61,10 @@ class EventAlreadyHandled(RuntimeError):
     """Another worker committed this event's turn first; the transaction is rolled back."""
 
 
+class LeaseLost(RuntimeError):
+    """This worker's lease on the event ran out and another worker may have it: stop."""
+
+
 @dataclass(frozen=True, slots=True)
 class InboundEvent:
     """An accepted event as stored, with how far its processing got."""
@@ -76,6 +81,8 @@ class InboundEvent:
     next_attempt_at: datetime | None = None
     group_key: str | None = None
     received_at: datetime | None = None
+    lease_owner: str | None = None
+    lease_until: datetime | None = None
 
     @property
     def finished(self) -> bool:
@@ -97,6 +104,8 @@ def _event(record: InboundEventRecord) -> InboundEvent:
         next_attempt_at=as_utc(record.next_attempt_at),
         group_key=record.group_key,
         received_at=as_utc(record.received_at),
+        lease_owner=record.lease_owner,
+        lease_until=as_utc(record.lease_until),
     )
 
 
@@ -107,6 +116,17 @@ class Inbox:
         self._readers = async_sessionmaker(engine, expire_on_commit=False)
         self._writers = async_sessionmaker(writer(engine), expire_on_commit=False)
         self.clock = clock
+
+    def _owned(self) -> list[ColumnElement[bool]]:
+        """Extra conditions on every change of an event (a leased inbox: held by this worker)."""
+        return []
+
+    def _released(self) -> dict[str, Any]:
+        """Extra values when an attempt ends (a leased inbox: the lease is given back)."""
+        return {}
+
+    async def _accepted(self, session: AsyncSession, channel: str) -> None:
+        """Inside the transaction storing a new event (a leased inbox tells other workers)."""
 
     async def accept(
         self,
@@ -132,6 +152,7 @@ class Inbox:
         try:
             async with self._writers.begin() as session:
                 session.add(record)
+                await self._accepted(session, channel)
         except IntegrityError:
             log.info("duplicate %s event dropped", channel)
             return None
@@ -201,7 +222,11 @@ class Inbox:
         """
         result = await session.execute(
             update(InboundEventRecord)
-            .where(InboundEventRecord.id == event.id, InboundEventRecord.status == PENDING)
+            .where(
+                InboundEventRecord.id == event.id,
+                InboundEventRecord.status == PENDING,
+                *self._owned(),
+            )
             .values(status=REPLYING, replies=encode_replies(replies), sent=0)
         )
         if result.rowcount != 1:  # type: ignore[attr-defined]
@@ -237,9 +262,12 @@ class Inbox:
         }
         if note:
             values["last_error"] = note[:_ERROR_LIMIT]
+        values.update(self._released())
         async with self._writers.begin() as session:
             await session.execute(
-                update(InboundEventRecord).where(InboundEventRecord.id == event.id).values(**values)
+                update(InboundEventRecord)
+                .where(InboundEventRecord.id == event.id, *self._owned())
+                .values(**values)
             )
 
     async def fail(
@@ -255,9 +283,12 @@ class Inbox:
         if retry_at is None:
             values.update(status=FAILED, processed_at=self.clock())
         # The status is left alone on a retry: a turn committed meanwhile stays committed.
+        values.update(self._released())
         async with self._writers.begin() as session:
             await session.execute(
-                update(InboundEventRecord).where(InboundEventRecord.id == event.id).values(**values)
+                update(InboundEventRecord)
+                .where(InboundEventRecord.id == event.id, *self._owned())
+                .values(**values)
             )
 
 
@@ -346,8 +377,8 @@ class InboxWorker:
         """Process one event until it is done or failed for good; never raises (but cancel)."""
         while True:
             event = await self._stored(lambda: self._inbox.get(queued.id), queued, "read")
-            if event is None or event.finished:
-                return  # merged into another event, or finished by another worker
+            if event is None or not self._mine(event):
+                return  # merged into another event, or finished (or held) by another worker
             wait = seconds_until(event.next_attempt_at, self._inbox.clock())
             if wait > 0:
                 await asyncio.sleep(wait)
@@ -401,10 +432,15 @@ class InboxWorker:
                 event = replace(event, status=REPLYING)
             else:
                 replies = decode_replies(event.replies)
-            result = await self._channel.send(event.user_id, replies, skip=event.sent)
+            result = await self._send(event, replies)
             sent = result.sent
         except asyncio.CancelledError:
             raise
+        except LeaseLost:
+            log.warning(
+                "inbox %s event %s: lease lost; left to its new holder", event.channel, event.id
+            )
+            return True
         except EventAlreadyHandled:
             log.info("inbox %s event %s was handled elsewhere", self._channel.name, event.id)
             return False  # reloaded and sent from what is stored
@@ -424,6 +460,14 @@ class InboxWorker:
         await self._stored(lambda: self._inbox.finish(event, sent=sent), event, "finish")
         await self._after(event)
         return True
+
+    def _mine(self, event: InboundEvent) -> bool:
+        """Whether this worker is to go on with the event as just read (not finished)."""
+        return not event.finished
+
+    async def _send(self, event: InboundEvent, replies: Sequence[Reply]) -> SendResult:
+        """Send the event's replies after those already out."""
+        return await self._channel.send(event.user_id, replies, skip=event.sent)
 
     async def _failed(
         self, event: InboundEvent, reason: str, *, sent: int, retryable: bool

@@ -1,9 +1,11 @@
 """Build and close the bot's long-lived resources: database, NLU, knowledge base, core, inbox,
-deliveries."""
+deliveries; with several workers (PostgreSQL) also the leased inbox, the leader lease, the
+LISTEN connection and Redis (docs/workers.md)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from sqlalchemy import text
@@ -12,18 +14,27 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from backend_client import RegistryBackend, open_backend
 from bot.backend_outbox import BackendOutbox
 from bot.core import ConversationCore
-from bot.database import open_engine, prepare_database
+from bot.database import ensure_schema, open_engine
 from bot.delivery import Deliveries, DeliveryStore
 from bot.dialogue.store import ConversationStore
 from bot.inbox import MAX_ATTEMPTS, InboundEvent, Inbox, InboxWorker
+from bot.leases import LeaderLease, process_identity
 from bot.retry import RetryPolicy
+from bot.send_budget import SendBudget, open_redis, send_budget
 from bot.settings import Settings
+from bot.workers.config import WorkerConfig
+from bot.workers.leased_inbox import NOTIFY_CHANNEL, LeasedInbox
+from bot.workers.leased_worker import ClaimingInboxWorker
+from bot.workers.wakeups import PgWakeups
 from kb import KnowledgeBase, load_knowledge_base
 from nlu import NluEngine
 from nlu.embedded import CLARIFY_THRESHOLD
 from nlu.factory import open_nlu_engine
+from registry.database import create_engine
 
 if TYPE_CHECKING:
+    from redis.asyncio import Redis
+
     from bot.channels.base import Channel
 
 
@@ -41,12 +52,33 @@ class BotRuntime:
     deliveries: Deliveries
     inbox_policy: RetryPolicy
     backend_outbox: BackendOutbox
+    workers: WorkerConfig = field(default_factory=WorkerConfig)
+    # With several workers: the lease for singleton duties (webhook registration, polling).
+    leader: LeaderLease | None = None
+    wakeups: PgWakeups | None = None
+    redis: Redis | None = None
+
+    def send_budget(self, platform: str, token: str, rate: float) -> SendBudget:
+        """The send budget of one bot token or Page (shared through Redis when configured)."""
+        return send_budget(self.redis, platform, token, rate)
 
     def inbox_worker(self, channel: Channel, *, concurrency: int = 16) -> InboxWorker:
         """The worker that processes a channel's inbox events, retrying and apologising.
 
         After each event the user's held deliveries (Messenger) go out, after its replies.
+        With several workers it claims events from the shared inbox instead.
         """
+        if isinstance(self.inbox, LeasedInbox):
+            return ClaimingInboxWorker(
+                self.inbox,
+                channel,
+                policy=self.inbox_policy,
+                concurrency=concurrency,
+                on_failure=self.deliveries.apologise,
+                after_event=self._release_held if channel.holds_deliveries else None,
+                poll_seconds=self.workers.poll_seconds,
+                wakeups=self.wakeups,
+            )
         return InboxWorker(
             self.inbox,
             channel,
@@ -68,19 +100,33 @@ class BotRuntime:
         """Start the workers that run without a user turn (submissions waiting for the
         registry)."""
         self.backend_outbox.start()
+        if self.wakeups is not None:
+            self.wakeups.start()
+        if self.leader is not None:
+            self.leader.launch()
 
     async def close(self) -> None:
         """Release the NLU engine, the registry backend and the database connections."""
+        if self.leader is not None:
+            await self.leader.stop()
+        if self.wakeups is not None:
+            await self.wakeups.stop()
+        if self.redis is not None:
+            await self.redis.aclose()
         await self.backend_outbox.stop()
         await self.deliveries.stop()
         await self.nlu.close()
         await self.backend.close()
+        if isinstance(self.inbox, LeasedInbox):
+            await self.inbox.close()
         await self.engine.dispose()
 
 
 async def start_runtime(settings: Settings) -> BotRuntime:
-    """Open the database (creating tables), the NLU engine and the knowledge base."""
-    await prepare_database(settings.database_url)
+    """Open the database (checked to be migrated), the NLU engine and the knowledge base."""
+    workers = WorkerConfig.from_env(settings.database_url)
+    identity = process_identity() if workers.claims else None
+    await ensure_schema(settings.database_url)
     engine = open_engine(settings.database_url)
     kb = load_knowledge_base()
     nlu = await open_nlu_engine(settings.nlu_url)
@@ -98,7 +144,7 @@ async def start_runtime(settings: Settings) -> BotRuntime:
         clarify_threshold=CLARIFY_THRESHOLD,
     )
     deliveries = Deliveries(
-        DeliveryStore(engine),
+        DeliveryStore(engine, owner=identity),
         locale_of=core.saved_locale,
         policy=RetryPolicy.from_env(
             "CETS_DELIVERY", attempts=12, base_seconds=2.0, max_seconds=1800.0
@@ -106,6 +152,23 @@ async def start_runtime(settings: Settings) -> BotRuntime:
     )
     backend_outbox = BackendOutbox(engine, backend, core.intake, deliver=deliveries.deliver)
     core.services["deliveries"] = deliveries
+    inbox: Inbox = Inbox(engine)
+    leader: LeaderLease | None = None
+    wakeups: PgWakeups | None = None
+    if identity is not None:
+        # Claims and lease renewals on connections of their own: a busy worker whose turns
+        # hold every pooled connection must still renew in time.
+        lease_engine = create_engine(settings.database_url, pool_size=2, max_overflow=2)
+        inbox = LeasedInbox(
+            engine,
+            owner=identity,
+            lease=timedelta(seconds=workers.lease_seconds),
+            notify=workers.notify,
+            lease_engine=lease_engine,
+        )
+        leader = LeaderLease(lease_engine, "platform", holder=identity, ttl=workers.leader_seconds)
+        if workers.notify:
+            wakeups = PgWakeups(settings.database_url, NOTIFY_CHANNEL)
     core.services["backend_outbox"] = backend_outbox
     return BotRuntime(
         settings=settings,
@@ -114,10 +177,14 @@ async def start_runtime(settings: Settings) -> BotRuntime:
         kb=kb,
         backend=backend,
         core=core,
-        inbox=Inbox(engine),
+        inbox=inbox,
         deliveries=deliveries,
         inbox_policy=RetryPolicy.from_env(
             "CETS_INBOX", attempts=MAX_ATTEMPTS, base_seconds=2.0, max_seconds=60.0
         ),
         backend_outbox=backend_outbox,
+        workers=workers,
+        leader=leader,
+        wakeups=wakeups,
+        redis=open_redis(workers.redis_url) if workers.redis_url else None,
     )

@@ -20,6 +20,7 @@ from bot.channels.base import Channel, ChannelSetup
 from bot.channels.registry import configured_channels
 from bot.runtime import start_runtime
 from bot.settings import Settings
+from bot.workers.supervisor import listening_site
 
 log = logging.getLogger(__name__)
 
@@ -106,9 +107,9 @@ async def serve(settings: Settings) -> None:
     """Run the HTTP server until the task is cancelled (Ctrl-C)."""
     runner = make_runner(settings)
     await runner.setup()
-    site = web.TCPSite(runner, settings.http_host, settings.http_port)
+    site = listening_site(runner, settings)  # the supervisor's shared socket, if any
     await site.start()
-    log.info("listening on http://%s:%d", settings.http_host, settings.http_port)
+    log.info("listening on %s", site.name)
     try:
         await asyncio.Event().wait()
     finally:

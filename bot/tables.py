@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import bot.backend_outbox.models as _backend_outbox_models
 import bot.intake.models as _intake_models
+import bot.leases as _leases
 from bot.dialogue.models import conversation_metadata
 
 bot_metadata = conversation_metadata
 """The metadata of the conversations, inbox, outbox, stored files and every other bot table."""
 
-__all__ = ["_backend_outbox_models", "_intake_models", "bot_metadata"]
+__all__ = ["_backend_outbox_models", "_intake_models", "_leases", "bot_metadata"]
