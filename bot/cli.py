@@ -43,16 +43,16 @@ def _chat_command(args: argparse.Namespace) -> int:
 
 def _run_command(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
+    if args.workers is not None:
+        from bot.workers.supervisor import run_workers
+
+        return run_workers(args.workers, settings, migrate=args.migrate, verbose=args.verbose)
     if not settings.has_channel_tokens:
         print(
             "No TELEGRAM_BOT_TOKEN or MESSENGER_PAGE_ACCESS_TOKEN set: starting the terminal chat.",
             file=sys.stderr,
         )
         return asyncio.run(_chat(args.user, None))
-    if args.workers is not None:
-        from bot.workers.supervisor import run_workers
-
-        return run_workers(args.workers, settings, migrate=args.migrate, verbose=args.verbose)
     from bot.server import serve
 
     try:

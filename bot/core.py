@@ -342,4 +342,3 @@ def _is_noise(text: str) -> bool:
     if len(text) > LONG_MESSAGE:
         return True
     return not any(ch.isalnum() for ch in text)
-

@@ -4,6 +4,8 @@ LISTEN connection and Redis (docs/workers.md)."""
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import TYPE_CHECKING
@@ -57,6 +59,23 @@ class BotRuntime:
     leader: LeaderLease | None = None
     wakeups: PgWakeups | None = None
     redis: Redis | None = None
+    _singletons: list[asyncio.Task[None]] = field(default_factory=list)
+
+    def run_as_leader(self, name: str, duty: Callable[[], Awaitable[None]]) -> None:
+        """Run ``duty`` in exactly one process: the leader lease's holder with several
+        workers (started again on the next holder if this one dies), else in this process.
+
+        For singleton work such as consuming the registry's status feed; the duty should be
+        idempotent, as a holder that stalls past its lease may overlap its successor briefly.
+        """
+        if self.leader is not None:
+            self.leader.on_duty(name, duty)
+            return
+
+        async def run() -> None:
+            await duty()
+
+        self._singletons.append(asyncio.create_task(run(), name=f"singleton-{name}"))
 
     def send_budget(self, platform: str, token: str, rate: float) -> SendBudget:
         """The send budget of one bot token or Page (shared through Redis when configured)."""
@@ -107,6 +126,9 @@ class BotRuntime:
 
     async def close(self) -> None:
         """Release the NLU engine, the registry backend and the database connections."""
+        for task in self._singletons:
+            task.cancel()
+        await asyncio.gather(*self._singletons, return_exceptions=True)
         if self.leader is not None:
             await self.leader.stop()
         if self.wakeups is not None:

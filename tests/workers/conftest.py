@@ -3,12 +3,17 @@ failing under CI=true), a database of their own, the fake Bot API."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from sqlalchemy import text
 from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.database import open_engine
 from tests.backend.conftest import postgres_url_or_skip
 from tests.telegram.fake_bot_api import FakeBotApi
 from tests.workers.harness import fresh_database
@@ -51,3 +56,22 @@ async def fake_api() -> AsyncIterator[FakeBotApi]:
     await api.start()
     yield api
     await api.stop()
+
+
+@pytest.fixture(scope="session")
+def unit_database_url() -> str:
+    """A migrated PostgreSQL database shared by the in-process tests (``<test db>_units``)."""
+    server = postgres_url_or_skip()
+    name = f"{make_url(server).database}_units"
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, fresh_database(server, name)).result()
+
+
+@pytest.fixture
+async def pg_engine(unit_database_url: str) -> AsyncIterator[AsyncEngine]:
+    """An engine on the shared unit database, its inbox, deliveries and leases emptied."""
+    engine = open_engine(unit_database_url)
+    async with engine.begin() as connection:
+        await connection.execute(text("TRUNCATE inbound_events, deliveries, leases"))
+    yield engine
+    await engine.dispose()

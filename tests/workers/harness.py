@@ -51,6 +51,13 @@ async def fresh_database(server_url: str, name: str) -> str:
 
     A database of its own, so wiping it never touches another suite's data.
     """
+    target = await empty_database(server_url, name)
+    await prepare_database(target)  # the release step, once
+    return target
+
+
+async def empty_database(server_url: str, name: str) -> str:
+    """The database ``name`` on the test server, created if needed and emptied; its URL."""
     url = make_url(server_url)
     admin = open_engine(url.render_as_string(hide_password=False))
     try:
@@ -71,7 +78,6 @@ async def fresh_database(server_url: str, name: str) -> str:
             await connection.execute(text("CREATE SCHEMA public"))
     finally:
         await engine.dispose()
-    await prepare_database(target)  # the release step, once
     return target
 
 
