@@ -12,6 +12,7 @@ from backend_client.models import (
     BusinessRecord,
     Complaint,
     ComplaintStatus,
+    Identifier,
     ShopMatch,
 )
 
@@ -92,6 +93,14 @@ class WarningBody:
 
     query: str
     note: str
+
+
+@dataclass(frozen=True, slots=True)
+class IdentifiersBody:
+    """POST businesses/identifiers."""
+
+    query: str
+    identifiers: tuple[Identifier, ...]
 
 
 @dataclass(frozen=True, slots=True)

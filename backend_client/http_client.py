@@ -17,6 +17,7 @@ from backend_client.bodies import (
     ComplaintList,
     ComplaintStatusBody,
     CreateApplicationBody,
+    IdentifiersBody,
     ImportBody,
     NoteBody,
     ReasonBody,
@@ -38,7 +39,9 @@ from backend_client.models import (
     ComplaintDraft,
     ComplaintStatus,
     EvidenceItem,
+    Identifier,
     ImportReport,
+    PublicCertificate,
     ShopMatch,
     ShopVerdict,
     StatusChangePage,
@@ -87,6 +90,14 @@ class HttpRegistryBackend:
         )
         matches: ShopMatches = _decoded(ShopMatches, data)
         return matches.matches
+
+    async def get_public_certificate(self, certificate_id: str) -> PublicCertificate:
+        """A certificate as the public register shows it (NotFound for a number never issued)."""
+        data = await self._http.request(
+            "GET", routes.path(routes.PUBLIC_CERTIFICATE, certificate_id=certificate_id)
+        )
+        certificate: PublicCertificate = _decoded(PublicCertificate, data)
+        return certificate
 
     async def create_application(
         self,
@@ -325,6 +336,12 @@ class HttpOfficerBackend:
         )
         return result
 
+    async def get_evidence(self, evidence_id: int) -> EvidenceItem:
+        """The bytes of any evidence file (an application's or a complaint's), for review."""
+        data = await self._get(routes.path(routes.OFFICER_EVIDENCE, evidence_id=evidence_id))
+        item: EvidenceItem = _decoded(EvidenceItem, data)
+        return item
+
     async def list_complaints(
         self, *, status: ComplaintStatus | None = None, limit: int = 100
     ) -> tuple[Complaint, ...]:
@@ -405,6 +422,16 @@ class HttpOfficerBackend:
     async def warn_business(self, query: str, *, officer: str, note: str) -> ShopVerdict:
         """Record a warning on a business."""
         data = await self._act(routes.OFFICER_WARNINGS, officer, WarningBody(query, note))
+        verdict: ShopVerdict = _decoded(ShopVerdict, data)
+        return verdict
+
+    async def add_identifiers(
+        self, query: str, identifiers: Sequence[Identifier], *, officer: str
+    ) -> ShopVerdict:
+        """Declare more identifiers (e.g. payment accounts) for a business."""
+        data = await self._act(
+            routes.OFFICER_IDENTIFIERS, officer, IdentifiersBody(query, tuple(identifiers))
+        )
         verdict: ShopVerdict = _decoded(ShopVerdict, data)
         return verdict
 

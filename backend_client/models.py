@@ -87,6 +87,7 @@ class ComplaintCategory(StrEnum):
     REFUND_REFUSED = "refund_refused"
     FRAUD = "fraud"
     MISUSE_OF_MARK = "misuse_of_mark"
+    PERSONAL_DATA = "personal_data"  # the shop misused the consumer's personal data
     OTHER = "other"
 
 
@@ -223,6 +224,21 @@ class ShopMatch:
 
 
 @dataclass(frozen=True, slots=True)
+class PublicCertificate:
+    """A certificate as the public register shows it, to anyone: no owner or complainant data.
+
+    ``certificate`` is the one asked for (not necessarily the business's newest); the counts and
+    the blacklist flag are the business's as of today.
+    """
+
+    certificate: Certificate
+    name: str
+    name_km: str | None
+    verified_complaints: int
+    blacklisted: bool
+
+
+@dataclass(frozen=True, slots=True)
 class EvidenceItem:
     """A file given as evidence: for an application, per criterion (1-9) or document (a-g)."""
 
@@ -322,7 +338,14 @@ class Application:
 
 @dataclass(frozen=True, slots=True)
 class ComplaintDraft:
-    """What a consumer tells the bot when filing a complaint."""
+    """What a consumer tells the bot when filing a complaint.
+
+    ``anonymous`` means the seller may not learn who complained; ``complainant_name`` is the
+    name the complainant agreed to show the seller (never kept for an anonymous complaint).
+    ``contact_allowed``: an officer may contact the complainant about it (in the chat).
+    ``payment_provider`` names the bank or wallet (e.g. "ABA", "Wing"); ``links`` are pages
+    given as evidence (the seller's post, a chat link).
+    """
 
     shop_reference: str
     category: ComplaintCategory
@@ -332,6 +355,11 @@ class ComplaintDraft:
     payment_method: PaymentMethod | None = None
     anonymous: bool = False
     evidence: tuple[EvidenceItem, ...] = field(default=())
+    incident_date: date | None = None
+    payment_provider: str | None = None
+    links: tuple[str, ...] = ()
+    contact_allowed: bool = False
+    complainant_name: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -355,6 +383,12 @@ class Complaint:
     history: tuple[StatusChange, ...]
     created_at: datetime
     updated_at: datetime
+    incident_date: date | None = None
+    payment_provider: str | None = None
+    links: tuple[str, ...] = ()
+    contact_allowed: bool = False
+    complainant_name: str | None = None
+    shop_name_km: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

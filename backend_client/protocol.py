@@ -24,7 +24,9 @@ from backend_client.models import (
     ComplaintDraft,
     ComplaintStatus,
     EvidenceItem,
+    Identifier,
     ImportReport,
+    PublicCertificate,
     ShopMatch,
     ShopVerdict,
     StatusChangePage,
@@ -40,6 +42,10 @@ class RegistryBackend(Protocol):
 
     async def find_shops(self, query: str, *, limit: int = 5) -> tuple[ShopMatch, ...]:
         """Find shops by any identifier, certificate id, registration number or fuzzy name."""
+        ...
+
+    async def get_public_certificate(self, certificate_id: str) -> PublicCertificate:
+        """A certificate as the public register shows it (NotFound for a number never issued)."""
         ...
 
     async def create_application(
@@ -169,6 +175,10 @@ class OfficerBackend(Protocol):
         """Send the application back to the applicant with a note of what is missing."""
         ...
 
+    async def get_evidence(self, evidence_id: int) -> EvidenceItem:
+        """The bytes of any evidence file (an application's or a complaint's), for review."""
+        ...
+
     async def list_complaints(
         self, *, status: ComplaintStatus | None = None, limit: int = 100
     ) -> tuple[Complaint, ...]:
@@ -215,6 +225,16 @@ class OfficerBackend(Protocol):
 
     async def warn_business(self, query: str, *, officer: str, note: str) -> ShopVerdict:
         """Record a warning on a business."""
+        ...
+
+    async def add_identifiers(
+        self, query: str, identifiers: Sequence[Identifier], *, officer: str
+    ) -> ShopVerdict:
+        """Declare more identifiers (e.g. payment accounts) for the business ``query`` names.
+
+        Each is re-normalised from its display text (or value) and its kind; ValidationError
+        names those that cannot be read. Identifiers the business already has are skipped.
+        """
         ...
 
     async def import_businesses(

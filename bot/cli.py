@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import logging
 import sys
 
@@ -12,6 +11,7 @@ from bot.channels import messenger_cli
 from bot.channels.terminal import TerminalChat
 from bot.database import SchemaNotCurrent, prepare_database
 from bot.i18n import SUPPORTED_LOCALES
+from bot.logs import configure_logging
 from bot.runtime import start_runtime
 from bot.settings import Settings
 from nlu import cli as nlu_cli
@@ -31,6 +31,8 @@ async def _chat(user_id: str, locale: str | None) -> int:
     try:
         if locale is not None:
             await runtime.core.set_language("terminal", user_id, locale)
+        # Decisions made while the chat was closed are shown first (one round of the feed).
+        await runtime.seller.catch_up()
         await TerminalChat(runtime.core, user_id=user_id, deliveries=runtime.deliveries).run()
     finally:
         await runtime.close()
@@ -53,11 +55,11 @@ def _run_command(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return asyncio.run(_chat(args.user, None))
-    from bot.server import serve
+    from bot.serving import serve
 
     try:
-        with contextlib.suppress(KeyboardInterrupt):
-            asyncio.run(serve(settings))
+        # SIGTERM and SIGINT stop the server cleanly (bot/serving.py).
+        asyncio.run(serve(settings))
     except SchemaNotCurrent as exc:
         print(f"cets-bot: {exc}", file=sys.stderr)
         return 2
@@ -115,10 +117,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``cets-bot`` console script."""
     args = build_parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO if args.verbose else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    configure_logging(verbose=args.verbose)
     result: int = args.func(args)
     return result
 

@@ -19,13 +19,21 @@ from bot.dialogue.state import DialogueState, OfferedButton
 from bot.dialogue.store import ConversationStore, StaleStateError
 from bot.forms import FORMS
 from bot.handlers import language, menu
-from bot.handlers.verification import MAX_MATCHES, shop_card
+from bot.handlers.verification import inline_cards
 from bot.i18n import NP_, _, pgettext, use_locale
 from bot.intake import FileIntake, FileLimits
 from bot.language import decide_locale
 from bot.messages import Button, CardReply, InboundMessage, Reply
+from bot.metrics import TurnTimer
 from bot.navigation import Navigation, parse_navigation, parse_navigation_payload
-from bot.routing import ATTACHMENT_HANDLER, INTENT_HANDLERS, PAYLOAD_HANDLERS, TOPIC_INTENTS
+from bot.routing import (
+    ATTACHMENT_HANDLER,
+    INTENT_HANDLERS,
+    PAYLOAD_HANDLERS,
+    TOPIC_INTENTS,
+    TURN_INTERCEPTORS,
+    TURN_RECORDERS,
+)
 from bot.settings import Settings
 from bot.turn import Turn
 from kb import KnowledgeBase
@@ -60,6 +68,9 @@ _INTENT_LABELS = {
     Intent.COMPLAIN: NP_("button", "Complain"),
     Intent.COMPLAINT_STATUS: NP_("button", "My complaint"),
     Intent.HUMAN_AGENT: NP_("button", "Talk to an officer"),
+    Intent.ASK_PENALTIES: NP_("button", "Penalties"),
+    Intent.ASK_OBLIGATIONS: NP_("button", "Obligations"),
+    Intent.ASK_CONTACT: NP_("button", "Contacts"),
     Intent.OUT_OF_SCOPE: NP_("button", "Something else"),
 }
 
@@ -136,11 +147,8 @@ class ConversationCore:
 
     async def shop_cards(self, query: str, locale: str) -> list[CardReply]:
         """Verification cards for shops matching ``query``, for inline search in a chat."""
-        if not query.strip():
-            return []
         with use_locale(locale):
-            matches = await self._backend.find_shops(query.strip(), limit=MAX_MATCHES)
-            return [shop_card(match) for match in matches]
+            return await inline_cards(self._backend, query)
 
     async def handle(
         self, message: InboundMessage, *, commit: CommitHook | None = None
@@ -150,6 +158,7 @@ class ConversationCore:
         ``commit`` runs inside the transaction that saves the new state, so a caller can store
         the turn's outcome (e.g. an inbox event's status and these replies) atomically with it.
         """
+        timer = TurnTimer()
         for attempt in range(TURN_ATTEMPTS):
             state = await self._store.load(message.channel, message.user_id)
             turn = self._turn(message, state)
@@ -164,7 +173,11 @@ class ConversationCore:
             self._remember_buttons(state, replies)
             state.last_seen_at = turn.now
 
-            async def hook(session: AsyncSession, replies: list[Reply] = replies) -> None:
+            async def hook(
+                session: AsyncSession, replies: list[Reply] = replies, turn: Turn = turn
+            ) -> None:
+                for record in TURN_RECORDERS:
+                    await record(session, turn, replies)
                 if commit is not None:
                     await commit(session, replies)
 
@@ -173,6 +186,13 @@ class ConversationCore:
             except StaleStateError:
                 log.info("conversation changed during a turn; running it again (%d)", attempt + 1)
                 continue
+            parse = turn.parse
+            timer.done(
+                message.channel,
+                intent=parse.intent.name if parse else None,
+                confidence=parse.intent.confidence if parse else None,
+                payload=bool(message.payload),
+            )
             return replies
         raise StaleStateError("the conversation kept changing during the turn")
 
@@ -196,6 +216,9 @@ class ConversationCore:
             state.offered = [OfferedButton(b.label, b.payload) for b in buttons]
 
     async def _dispatch(self, turn: Turn) -> None:
+        for intercept in TURN_INTERCEPTORS:
+            if await intercept(turn):
+                return
         message = turn.message
         if message.payload:
             await self._on_payload(turn, message.payload)

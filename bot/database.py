@@ -14,15 +14,20 @@ migrate. SQLite, the single-process default, is still migrated at start.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import Callable
+from typing import Final, TypeVar
 
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 
 from bot.env import env_flag
 from registry.database import (
     WRITE_OPTION,
     create_engine,
+    create_sqlite_reader,
     current_revision,
     head_revision,
     upgrade_database_async,
@@ -31,13 +36,20 @@ from registry.database import (
 log = logging.getLogger(__name__)
 
 __all__ = [
+    "NO_SYNC",
     "WRITE_OPTION",
     "SchemaNotCurrent",
+    "Transactions",
     "ensure_schema",
     "open_engine",
     "prepare_database",
     "writer",
 ]
+
+T = TypeVar("T")
+# For ORM-enabled UPDATEs of rows not loaded in the session: nothing to synchronise, and
+# working that out costs more than the statement.
+NO_SYNC: Final = {"synchronize_session": False}
 
 
 class SchemaNotCurrent(RuntimeError):
@@ -83,3 +95,54 @@ async def ensure_schema(database_url: str) -> None:
             f"the database is at schema {current or 'none'}, this release needs {head}: run "
             "`cets-bot db upgrade` once (the release step) before starting the workers"
         )
+
+
+class Transactions:
+    """Runs units of work, functions of a synchronous ``Session``, each in one transaction.
+
+    On SQLite the work runs in a worker thread on a pysqlite engine of the same file (the same
+    WAL, busy timeout and BEGIN IMMEDIATE for writers): one thread hop per transaction, where
+    aiosqlite makes three or four per statement and a writer would hold the lock across all of
+    them. Elsewhere (PostgreSQL) it runs through the async engine with ``run_sync``.
+    """
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._async_readers = async_sessionmaker(engine, expire_on_commit=False)
+        self._async_writers = async_sessionmaker(writer(engine), expire_on_commit=False)
+        self._sync = create_sqlite_reader(engine.url.render_as_string(hide_password=False))
+        self._sync_readers: sessionmaker[Session] | None = None
+        self._sync_writers: sessionmaker[Session] | None = None
+        if self._sync is not None:
+            self._sync_readers = sessionmaker(self._sync, expire_on_commit=False)
+            self._sync_writers = sessionmaker(
+                self._sync.execution_options(**{WRITE_OPTION: True}), expire_on_commit=False
+            )
+
+    async def read(self, work: Callable[[Session], T]) -> T:
+        """Run ``work`` in a read transaction."""
+        return await self._run(work, self._sync_readers, self._async_readers)
+
+    async def write(self, work: Callable[[Session], T]) -> T:
+        """Run ``work`` in a write transaction, committed when it returns."""
+        return await self._run(work, self._sync_writers, self._async_writers)
+
+    @staticmethod
+    async def _run(
+        work: Callable[[Session], T],
+        sync_sessions: sessionmaker[Session] | None,
+        async_sessions: async_sessionmaker[AsyncSession],
+    ) -> T:
+        if sync_sessions is not None:
+
+            def run() -> T:
+                with sync_sessions.begin() as session:
+                    return work(session)
+
+            return await asyncio.to_thread(run)
+        async with async_sessions.begin() as session:
+            return await session.run_sync(work)
+
+    async def close(self) -> None:
+        """Close the synchronous engine's connections (the async engine is the caller's)."""
+        if self._sync is not None:
+            await asyncio.to_thread(self._sync.dispose)

@@ -132,6 +132,13 @@ def format_percent(percent: Decimal) -> str:
     return babel_format_percent(percent / 100, locale=current_locale())
 
 
+# Babel's Khmer "long" date ("15 ឧសភា 2028") leaves out the words Khmer writes before the day,
+# month and year; dates are written ថ្ងៃទី15 ខែឧសភា ឆ្នាំ2028 (KHMER-REVIEW.md #1).
+_KHMER_LONG_DATE: Final = "'ថ្ងៃទី'd 'ខែ'MMMM 'ឆ្នាំ'y"
+
+
 def format_long_date(value: date) -> str:
-    """A date written out for the current locale (e.g. 22 វិច្ឆិកា 2026)."""
-    return babel_format_date(value, format="long", locale=current_locale())
+    """A date written out for the current locale: 15 May 2028, ថ្ងៃទី15 ខែឧសភា ឆ្នាំ2028."""
+    locale = current_locale()
+    pattern = _KHMER_LONG_DATE if locale == "km" else "long"
+    return babel_format_date(value, format=pattern, locale=locale)

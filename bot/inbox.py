@@ -29,11 +29,13 @@ from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.orm import Session
 
 from bot.channels.base import SendFailed, SendResult
-from bot.database import writer
-from bot.dialogue.models import InboundEventRecord
+from bot.database import NO_SYNC, Transactions
+from bot.dialogue.models import ConversationRecord, InboundEventRecord
+from bot.lifecycle import LIFECYCLE
 from bot.messages import Reply
 from bot.reply_codec import decode_replies, encode_replies
 from bot.retry import RetryPolicy, as_utc, seconds_until, utc_now
@@ -110,12 +112,19 @@ def _event(record: InboundEventRecord) -> InboundEvent:
 
 
 class Inbox:
-    """Stores accepted events and their processing state."""
+    """Stores accepted events and their processing state.
+
+    Each operation is one short transaction (:class:`bot.database.Transactions`), so a writer
+    holds SQLite's lock for a moment only.
+    """
 
     def __init__(self, engine: AsyncEngine, *, clock: Clock = utc_now) -> None:
-        self._readers = async_sessionmaker(engine, expire_on_commit=False)
-        self._writers = async_sessionmaker(writer(engine), expire_on_commit=False)
+        self._tx = Transactions(engine)
         self.clock = clock
+
+    async def close(self) -> None:
+        """Release the inbox's own connections."""
+        await self._tx.close()
 
     def _owned(self) -> list[ColumnElement[bool]]:
         """Extra conditions on every change of an event (a leased inbox: held by this worker)."""
@@ -125,7 +134,7 @@ class Inbox:
         """Extra values when an attempt ends (a leased inbox: the lease is given back)."""
         return {}
 
-    async def _accepted(self, session: AsyncSession, channel: str) -> None:
+    def _accepted(self, session: Session, channel: str) -> None:
         """Inside the transaction storing a new event (a leased inbox tells other workers)."""
 
     async def accept(
@@ -138,36 +147,45 @@ class Inbox:
         group_key: str | None = None,
     ) -> InboundEvent | None:
         """Store a new event; None when this event id was accepted before (a redelivery)."""
-        record = InboundEventRecord(
-            channel=channel,
-            event_id=event_id,
-            user_id=user_id,
-            body=body,
-            status=PENDING,
-            attempts=0,
-            sent=0,
-            group_key=group_key,
-            received_at=self.clock(),
-        )
+        received = self.clock()
+
+        def insert(session: Session) -> InboundEvent:
+            record = InboundEventRecord(
+                channel=channel,
+                event_id=event_id,
+                user_id=user_id,
+                body=body,
+                status=PENDING,
+                attempts=0,
+                sent=0,
+                group_key=group_key,
+                received_at=received,
+            )
+            session.add(record)
+            session.flush()
+            self._accepted(session, channel)
+            return _event(record)
+
         try:
-            async with self._writers.begin() as session:
-                session.add(record)
-                await self._accepted(session, channel)
+            return await self._tx.write(insert)
         except IntegrityError:
             log.info("duplicate %s event dropped", channel)
             return None
-        return _event(record)
 
     async def get(self, event_id: int) -> InboundEvent | None:
         """The event as stored now."""
-        async with self._readers() as session:
-            record = await session.get(InboundEventRecord, event_id)
+
+        def read(session: Session) -> InboundEvent | None:
+            record = session.get(InboundEventRecord, event_id)
             return _event(record) if record is not None else None
+
+        return await self._tx.read(read)
 
     async def unfinished(self, channel: str) -> list[InboundEvent]:
         """Events not yet done (pending or replying), oldest first."""
-        async with self._readers() as session:
-            rows = await session.scalars(
+
+        def read(session: Session) -> list[InboundEvent]:
+            rows = session.scalars(
                 select(InboundEventRecord)
                 .where(
                     InboundEventRecord.channel == channel,
@@ -177,14 +195,17 @@ class Inbox:
             )
             return [_event(row) for row in rows]
 
+        return await self._tx.read(read)
+
     async def pending(self, channel: str) -> list[InboundEvent]:
         """Events whose turn has not run yet, oldest first."""
         return [e for e in await self.unfinished(channel) if e.status == PENDING]
 
     async def group(self, channel: str, user_id: str, group_key: str) -> list[InboundEvent]:
         """A user's pending events of one group (a Telegram album), oldest first."""
-        async with self._readers() as session:
-            rows = await session.scalars(
+
+        def read(session: Session) -> list[InboundEvent]:
+            rows = session.scalars(
                 select(InboundEventRecord)
                 .where(
                     InboundEventRecord.channel == channel,
@@ -196,16 +217,59 @@ class Inbox:
             )
             return [_event(row) for row in rows]
 
+        return await self._tx.read(read)
+
     async def last_contact(self, channel: str, user_id: str) -> datetime | None:
-        """When the user last sent the bot anything (their newest accepted event)."""
-        async with self._readers() as session:
-            newest = await session.scalar(
+        """When the user last wrote to the bot: their newest accepted event, or the last turn
+        of their conversation (``conversations.last_seen_at``), whichever is later."""
+
+        def read(session: Session) -> list[datetime | None]:
+            received = session.scalar(
                 select(func.max(InboundEventRecord.received_at)).where(
                     InboundEventRecord.channel == channel,
                     InboundEventRecord.user_id == user_id,
                 )
             )
-            return as_utc(newest)
+            seen = session.scalar(
+                select(ConversationRecord.last_seen_at).where(
+                    ConversationRecord.channel == channel,
+                    ConversationRecord.user_id == user_id,
+                )
+            )
+            return [received, seen]
+
+        known = [as_utc(when) for when in await self._tx.read(read) if when is not None]
+        return max((when for when in known if when is not None), default=None)
+
+    def _record_turn(
+        self,
+        session: Session,
+        event: InboundEvent,
+        replies: Sequence[Reply],
+        merged: Sequence[int],
+    ) -> None:
+        result = session.execute(
+            update(InboundEventRecord)
+            .where(
+                InboundEventRecord.id == event.id,
+                InboundEventRecord.status == PENDING,
+                *self._owned(),
+            )
+            .values(status=REPLYING, replies=encode_replies(replies), sent=0),
+            execution_options=NO_SYNC,
+        )
+        if result.rowcount != 1:  # type: ignore[attr-defined]
+            raise EventAlreadyHandled(f"event {event.id} was handled already")
+        if merged:
+            session.execute(
+                update(InboundEventRecord)
+                .where(
+                    InboundEventRecord.id.in_(list(merged)),
+                    InboundEventRecord.status == PENDING,
+                )
+                .values(status=DONE, processed_at=self.clock(), last_error=None),
+                execution_options=NO_SYNC,
+            )
 
     async def record_turn(
         self,
@@ -220,33 +284,13 @@ class Inbox:
         Raises :class:`EventAlreadyHandled` when the event's turn was committed already, so
         that the caller's transaction (the dialogue state) is rolled back with it.
         """
-        result = await session.execute(
-            update(InboundEventRecord)
-            .where(
-                InboundEventRecord.id == event.id,
-                InboundEventRecord.status == PENDING,
-                *self._owned(),
-            )
-            .values(status=REPLYING, replies=encode_replies(replies), sent=0)
-        )
-        if result.rowcount != 1:  # type: ignore[attr-defined]
-            raise EventAlreadyHandled(f"event {event.id} was handled already")
-        if merged:
-            await session.execute(
-                update(InboundEventRecord)
-                .where(
-                    InboundEventRecord.id.in_(list(merged)),
-                    InboundEventRecord.status == PENDING,
-                )
-                .values(status=DONE, processed_at=self.clock(), last_error=None)
-            )
+        await session.run_sync(lambda sync: self._record_turn(sync, event, replies, merged))
 
     async def store_replies(
         self, event: InboundEvent, replies: Sequence[Reply], *, merged: Sequence[int] = ()
     ) -> None:
         """Store replies made without a turn of the core (e.g. a file-too-large notice)."""
-        async with self._writers.begin() as session:
-            await self.record_turn(session, event, replies, merged=merged)
+        await self._tx.write(lambda session: self._record_turn(session, event, replies, merged))
 
     async def finish(self, event: InboundEvent, *, sent: int, note: str | None = None) -> None:
         """Record that the event was processed (``note``: why some replies did not go out).
@@ -262,13 +306,7 @@ class Inbox:
         }
         if note:
             values["last_error"] = note[:_ERROR_LIMIT]
-        values.update(self._released())
-        async with self._writers.begin() as session:
-            await session.execute(
-                update(InboundEventRecord)
-                .where(InboundEventRecord.id == event.id, *self._owned())
-                .values(**values)
-            )
+        await self._update(event.id, {**values, **self._released()})
 
     async def fail(
         self, event: InboundEvent, error: str, *, sent: int, retry_at: datetime | None
@@ -283,13 +321,18 @@ class Inbox:
         if retry_at is None:
             values.update(status=FAILED, processed_at=self.clock())
         # The status is left alone on a retry: a turn committed meanwhile stays committed.
-        values.update(self._released())
-        async with self._writers.begin() as session:
-            await session.execute(
+        await self._update(event.id, {**values, **self._released()})
+
+    async def _update(self, event_id: int, values: dict[str, Any]) -> None:
+        def change(session: Session) -> None:
+            session.execute(
                 update(InboundEventRecord)
-                .where(InboundEventRecord.id == event.id, *self._owned())
-                .values(**values)
+                .where(InboundEventRecord.id == event_id, *self._owned())
+                .values(**values),
+                execution_options=NO_SYNC,
             )
+
+        await self._tx.write(change)
 
 
 @dataclass(slots=True)
@@ -375,14 +418,19 @@ class InboxWorker:
 
     async def _run(self, queued: InboundEvent) -> None:
         """Process one event until it is done or failed for good; never raises (but cancel)."""
+        # A freshly queued event is as stored, unless another one may have taken it over (an
+        # album's first photo merges the others); after a failed attempt it is read again.
+        fresh: InboundEvent | None = queued if queued.group_key is None else None
         while True:
-            event = await self._stored(lambda: self._inbox.get(queued.id), queued, "read")
+            event = fresh or await self._stored(lambda: self._inbox.get(queued.id), queued, "read")
+            fresh = None
             if event is None or not self._mine(event):
                 return  # merged into another event, or finished (or held) by another worker
             wait = seconds_until(event.next_attempt_at, self._inbox.clock())
             if wait > 0:
                 await asyncio.sleep(wait)
-            async with self._slots:
+            # Counted as in flight; while the process drains (SIGTERM) the event waits instead.
+            async with LIFECYCLE.event(), self._slots:
                 if await self._attempt(event):
                     return
 

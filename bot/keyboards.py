@@ -54,9 +54,19 @@ def criteria_button() -> Button:
     )
 
 
+def apply_button() -> Button:
+    """Start (or continue) a trustmark application."""
+    return Button(pgettext("button", "Apply"), "i:apply")
+
+
 def language_button() -> Button:
     """Choose the language."""
     return Button(pgettext("button", "Language"), "i:change_language")
+
+
+def check_shop_button() -> Button:
+    """Check whether a shop is certified."""
+    return Button(pgettext("button", "Check a shop"), "i:check_shop")
 
 
 def help_button() -> Button:
@@ -64,14 +74,30 @@ def help_button() -> Button:
     return Button(pgettext("button", "Help"), "i:help")
 
 
+def complain_button() -> Button:
+    """Start a complaint about a shop."""
+    return Button(pgettext("button", "Complain"), "i:complain")
+
+
+def officer_button() -> Button:
+    """Talk to an officer of the Ministry."""
+    return Button(
+        pgettext("button", "Talk to an officer"), "i:human_agent", pgettext("short", "Officer")
+    )
+
+
 def main_menu() -> tuple[Button, ...]:
     """The topics a user can start from."""
     return (
+        check_shop_button(),
         about_button(),
         eligibility_button(),
         fees_button(),
         documents_button(),
         criteria_button(),
+        apply_button(),
+        complain_button(),
+        officer_button(),
         language_button(),
     )
 

@@ -9,7 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from bot.sanitise import MAX_ID_CHARS, MAX_PAYLOAD_CHARS, clean_optional, clean_text
+
 AttachmentKind = Literal["image", "file", "audio", "video"]
+ButtonKind = Literal["payload", "contact"]
+"""``contact``: Telegram's "share my phone number" button (its press arrives as a phone
+number); channels without one leave it out, and the user types the number instead."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +44,15 @@ class InboundMessage:
     language_code: str | None = None
     message_id: str | None = None
 
+    def __post_init__(self) -> None:
+        # One place where every channel's text is made safe for the NLU and the database:
+        # lone surrogates and control characters dropped, lengths capped (bot/sanitise.py).
+        object.__setattr__(self, "text", clean_text(self.text))
+        object.__setattr__(self, "payload", clean_optional(self.payload, MAX_PAYLOAD_CHARS))
+        object.__setattr__(self, "user_id", clean_text(self.user_id, MAX_ID_CHARS))
+        object.__setattr__(self, "message_id", clean_optional(self.message_id, MAX_ID_CHARS))
+        object.__setattr__(self, "language_code", clean_optional(self.language_code, 16))
+
     @property
     def conversation_key(self) -> tuple[str, str]:
         """The (channel, user) pair that identifies one conversation."""
@@ -51,12 +65,13 @@ class Button:
 
     ``payload`` is short ASCII (it must fit Telegram's 64-byte callback data);
     ``short_label`` is an abbreviated label for channels with tight limits (Messenger's
-    20-character quick-reply titles).
+    20-character quick-reply titles); ``kind`` is ``contact`` for a "share my phone" button.
     """
 
     label: str
     payload: str
     short_label: str | None = None
+    kind: ButtonKind = "payload"
 
     def __post_init__(self) -> None:
         if not self.payload.isascii() or len(self.payload.encode()) > 64:

@@ -14,13 +14,18 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from backend_client import RegistryBackend, open_backend
+from bot.applications.service import SellerNotifications
 from bot.backend_outbox import BackendOutbox
+from bot.complaints import guard as complaint_guard
 from bot.core import ConversationCore
 from bot.database import ensure_schema, open_engine
 from bot.delivery import Deliveries, DeliveryStore
 from bot.dialogue.store import ConversationStore
+from bot.env import env_positive_int
+from bot.handoff import service as handoff
 from bot.inbox import MAX_ATTEMPTS, InboundEvent, Inbox, InboxWorker
 from bot.leases import LeaderLease, process_identity
+from bot.metrics import metered_backend
 from bot.retry import RetryPolicy
 from bot.send_budget import SendBudget, open_redis, send_budget
 from bot.settings import Settings
@@ -39,6 +44,9 @@ if TYPE_CHECKING:
 
     from bot.channels.base import Channel
 
+# Events processed at once (across users; each user's one at a time).
+DEFAULT_CONCURRENCY = 16
+
 
 @dataclass(slots=True)
 class BotRuntime:
@@ -54,6 +62,7 @@ class BotRuntime:
     deliveries: Deliveries
     inbox_policy: RetryPolicy
     backend_outbox: BackendOutbox
+    seller: SellerNotifications
     workers: WorkerConfig = field(default_factory=WorkerConfig)
     # With several workers: the lease for singleton duties (webhook registration, polling).
     leader: LeaderLease | None = None
@@ -77,16 +86,24 @@ class BotRuntime:
 
         self._singletons.append(asyncio.create_task(run(), name=f"singleton-{name}"))
 
+    async def _seller_duty(self) -> None:
+        self.seller.start()
+        try:
+            await asyncio.Event().wait()
+        finally:
+            await self.seller.stop()
+
     def send_budget(self, platform: str, token: str, rate: float) -> SendBudget:
         """The send budget of one bot token or Page (shared through Redis when configured)."""
         return send_budget(self.redis, platform, token, rate)
 
-    def inbox_worker(self, channel: Channel, *, concurrency: int = 16) -> InboxWorker:
+    def inbox_worker(self, channel: Channel) -> InboxWorker:
         """The worker that processes a channel's inbox events, retrying and apologising.
 
         After each event the user's held deliveries (Messenger) go out, after its replies.
         With several workers it claims events from the shared inbox instead.
         """
+        concurrency = env_positive_int("CETS_INBOX_CONCURRENCY", DEFAULT_CONCURRENCY)
         if isinstance(self.inbox, LeasedInbox):
             return ClaimingInboxWorker(
                 self.inbox,
@@ -119,6 +136,9 @@ class BotRuntime:
         """Start the workers that run without a user turn (submissions waiting for the
         registry)."""
         self.backend_outbox.start()
+        # The registry's status feed and the scheduled notices: on the leader only (they keep
+        # their own lease too, so a brief overlap during a change of leader is harmless).
+        self.run_as_leader("seller", self._seller_duty)
         if self.wakeups is not None:
             self.wakeups.start()
         if self.leader is not None:
@@ -129,6 +149,7 @@ class BotRuntime:
         for task in self._singletons:
             task.cancel()
         await asyncio.gather(*self._singletons, return_exceptions=True)
+        await self.seller.stop()
         if self.leader is not None:
             await self.leader.stop()
         if self.wakeups is not None:
@@ -137,10 +158,10 @@ class BotRuntime:
             await self.redis.aclose()
         await self.backend_outbox.stop()
         await self.deliveries.stop()
+        await self.deliveries.store.close()
+        await self.inbox.close()
         await self.nlu.close()
         await self.backend.close()
-        if isinstance(self.inbox, LeasedInbox):
-            await self.inbox.close()
         await self.engine.dispose()
 
 
@@ -152,10 +173,12 @@ async def start_runtime(settings: Settings) -> BotRuntime:
     engine = open_engine(settings.database_url)
     kb = load_knowledge_base()
     nlu = await open_nlu_engine(settings.nlu_url)
-    backend = await open_backend(
-        backend_url=settings.backend_url,
-        database_url=settings.database_url,
-        bot_token=settings.backend_token,
+    backend = metered_backend(
+        await open_backend(
+            backend_url=settings.backend_url,
+            database_url=settings.database_url,
+            bot_token=settings.backend_token,
+        )
     )
     core = ConversationCore(
         store=ConversationStore(engine),
@@ -192,6 +215,10 @@ async def start_runtime(settings: Settings) -> BotRuntime:
         if workers.notify:
             wakeups = PgWakeups(settings.database_url, NOTIFY_CHANNEL)
     core.services["backend_outbox"] = backend_outbox
+    complaint_guard.install(core.services, engine)
+    handoff.install(core.services, engine, core.clock).deliver = deliveries.deliver
+    seller = SellerNotifications(engine, backend, deliveries.deliver, clock=core.clock)
+    seller.attach(core)
     return BotRuntime(
         settings=settings,
         engine=engine,
@@ -205,6 +232,7 @@ async def start_runtime(settings: Settings) -> BotRuntime:
             "CETS_INBOX", attempts=MAX_ATTEMPTS, base_seconds=2.0, max_seconds=60.0
         ),
         backend_outbox=backend_outbox,
+        seller=seller,
         workers=workers,
         leader=leader,
         wakeups=wakeups,

@@ -1,4 +1,4 @@
-"""The bot's one HTTP server: health check and the channels' webhooks, on aiohttp.
+"""The bot's one HTTP server: health checks, metrics and the channels' webhooks, on aiohttp.
 
 The server knows channels only through :class:`bot.channels.base.ChannelSetup` and
 :class:`~bot.channels.base.Channel`: it adds each configured channel's routes, starts the
@@ -18,7 +18,10 @@ from aiohttp.abc import AbstractAccessLogger
 from bot.app_keys import CHANNELS_KEY, RUNTIME_KEY, SETTINGS_KEY
 from bot.channels.base import Channel, ChannelSetup
 from bot.channels.registry import configured_channels
-from bot.runtime import start_runtime
+from bot.health import liveness, readiness_route
+from bot.metrics import INBOX_DEPTH, metrics_endpoint, register_depth_probe
+from bot.queue_depths import pending_events
+from bot.runtime import BotRuntime, start_runtime
 from bot.settings import Settings
 from bot.workers.supervisor import listening_site
 
@@ -39,16 +42,14 @@ class PathOnlyAccessLogger(AbstractAccessLogger):
         self.logger.info("%s %s %d %.3fs", request.method, request.path, response.status, time)
 
 
-async def healthz(request: web.Request) -> web.Response:
-    """Liveness and readiness: the runtime is up and the database answers."""
-    runtime = request.app[RUNTIME_KEY]
-    await runtime.ping()
-    return web.json_response({"status": "ok"})
+def _runtime_of(request: web.Request) -> BotRuntime:
+    return request.app[RUNTIME_KEY]
 
 
 async def _runtime_context(app: web.Application) -> AsyncIterator[None]:
     runtime = await start_runtime(app[SETTINGS_KEY])
     app[RUNTIME_KEY] = runtime
+    register_depth_probe("inbox", INBOX_DEPTH, lambda: pending_events(runtime.engine))
     yield
     await runtime.close()
 
@@ -89,7 +90,12 @@ def build_web_app(settings: Settings) -> web.Application:
     """
     app = web.Application()
     app[SETTINGS_KEY] = settings
-    app.router.add_get("/healthz", healthz)
+    app.router.add_get("/healthz", liveness)
+    app.router.add_get("/readyz", readiness_route(_runtime_of))
+    app.router.add_get("/metrics", metrics_endpoint)
+    from bot.web import setup_public_register  # the public register needs no channel token
+
+    setup_public_register(app)
     setups = configured_channels(settings)
     for setup in setups:
         app.router.add_routes(setup.routes())

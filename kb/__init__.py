@@ -3,6 +3,8 @@
 from kb.loader import KnowledgeBaseError, load_knowledge_base
 from kb.model import (
     BusinessCategory,
+    Contact,
+    ContactDetail,
     Criterion,
     Eligibility,
     Exclusion,
@@ -10,6 +12,7 @@ from kb.model import (
     KnowledgeBase,
     LocalizedText,
     Phase,
+    Renewal,
     RequiredDocument,
     Source,
     Trustmark,
@@ -17,6 +20,8 @@ from kb.model import (
 
 __all__ = [
     "BusinessCategory",
+    "Contact",
+    "ContactDetail",
     "Criterion",
     "Eligibility",
     "Exclusion",
@@ -25,6 +30,7 @@ __all__ = [
     "KnowledgeBaseError",
     "LocalizedText",
     "Phase",
+    "Renewal",
     "RequiredDocument",
     "Source",
     "Trustmark",

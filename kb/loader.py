@@ -17,7 +17,11 @@ from typing import NoReturn, TypeVar
 import yaml
 
 from kb.model import (
+    CONTACT_KINDS,
+    CONTACT_STATUSES,
     BusinessCategory,
+    Contact,
+    ContactDetail,
     Criterion,
     Eligibility,
     Exclusion,
@@ -25,6 +29,7 @@ from kb.model import (
     KnowledgeBase,
     LocalizedText,
     Phase,
+    Renewal,
     RequiredDocument,
     Source,
     Trustmark,
@@ -398,6 +403,50 @@ def _read_obligations(
     )
 
 
+def _read_contacts(directory: Path) -> tuple[Contact, ...]:
+    file = _File(directory, "contacts.yaml")
+    f = _top(file, ("contacts",))
+
+    def detail(node: object, where: str) -> ContactDetail:
+        if not isinstance(node, dict):
+            file.fail(where, f"expected a mapping, got {_kind(node)}")
+        keys = ("kind", "value", "status") if "value" in node else ("kind", "status")
+        d = file.mapping(node, where, keys)
+        kind = file.string(d["kind"], f"{where}.kind")
+        status = file.string(d["status"], f"{where}.status")
+        if kind not in CONTACT_KINDS:
+            file.fail(f"{where}.kind", f"must be one of {list(CONTACT_KINDS)}, got {kind!r}")
+        if status not in CONTACT_STATUSES:
+            file.fail(f"{where}.status", f"must be one of {list(CONTACT_STATUSES)}, got {status!r}")
+        value = file.string(d["value"], f"{where}.value") if "value" in d else None
+        if status == "to_confirm" and value is not None:
+            file.fail(where, "a detail still to confirm has no value yet")
+        return ContactDetail(kind=kind, value=value, status=status)
+
+    def contact(node: object, where: str) -> Contact:
+        c = file.mapping(node, where, ("key", "name", "role", "details", "source"))
+        return Contact(
+            key=file.string(c["key"], f"{where}.key"),
+            name=file.text(c["name"], f"{where}.name", TITLE_MAX),
+            role=file.text(c["role"], f"{where}.role"),
+            details=file.items(c["details"], f"{where}.details", detail),
+            source=file.source(c["source"], f"{where}.source"),
+        )
+
+    return file.items(f["contacts"], "contacts", contact)
+
+
+def _read_renewal(directory: Path) -> Renewal:
+    file = _File(directory, "renewal.yaml")
+    f = _top(file, ("validity", "how", "prepare", "source"))
+    return Renewal(
+        validity=file.text(f["validity"], "validity"),
+        how=file.text(f["how"], "how"),
+        prepare=file.texts(f["prepare"], "prepare"),
+        source=file.source(f["source"], "source"),
+    )
+
+
 def load_knowledge_base(directory: Path | None = None) -> KnowledgeBase:
     """Load and validate the knowledge base from ``directory`` (default: the kb package)."""
     directory = Path(__file__).resolve().parent if directory is None else directory
@@ -417,4 +466,6 @@ def load_knowledge_base(directory: Path | None = None) -> KnowledgeBase:
         phases_note=phases_note,
         obligations_source=obligations_source,
         penalties_source=penalties_source,
+        contacts=_read_contacts(directory),
+        renewal=_read_renewal(directory),
     )

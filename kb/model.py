@@ -149,6 +149,45 @@ class Trustmark:
     source: Source
 
 
+CONTACT_KINDS = ("website", "cets_portal", "phone", "email", "address", "complaint_channel")
+CONTACT_STATUSES = ("sourced", "proposed", "to_confirm")
+
+
+@dataclass(frozen=True, slots=True)
+class ContactDetail:
+    """One way to reach an office; ``value`` is None while it is still to be confirmed."""
+
+    kind: str  # one of CONTACT_KINDS
+    value: str | None
+    status: str  # one of CONTACT_STATUSES
+
+    @property
+    def confirmed(self) -> bool:
+        """True when a source gives it (as a fact or as the announced plan)."""
+        return self.status != "to_confirm"
+
+
+@dataclass(frozen=True, slots=True)
+class Contact:
+    """An office users may contact: the Ministry, the consumer-protection directorate."""
+
+    key: str
+    name: LocalizedText
+    role: LocalizedText
+    details: tuple[ContactDetail, ...]
+    source: Source
+
+
+@dataclass(frozen=True, slots=True)
+class Renewal:
+    """How and when a certificate is renewed, and what to prepare (the fee is in fees)."""
+
+    validity: LocalizedText
+    how: LocalizedText
+    prepare: tuple[LocalizedText, ...]
+    source: Source
+
+
 @dataclass(frozen=True, slots=True)
 class KnowledgeBase:
     """Everything the bot knows about CETS, loaded and validated from the YAML files."""
@@ -166,6 +205,8 @@ class KnowledgeBase:
     phases_note: LocalizedText
     obligations_source: Source
     penalties_source: Source
+    contacts: tuple[Contact, ...]
+    renewal: Renewal
 
     def category(self, key: str) -> BusinessCategory:
         """Return the business category with this key; KeyError if unknown."""
@@ -173,3 +214,10 @@ class KnowledgeBase:
             if category.key == key:
                 return category
         raise KeyError(f"unknown business category {key!r}")
+
+    def contact(self, key: str) -> Contact:
+        """Return the contact with this key; KeyError if unknown."""
+        for contact in self.contacts:
+            if contact.key == key:
+                return contact
+        raise KeyError(f"unknown contact {key!r}")

@@ -7,6 +7,7 @@ artifact on the next start and nothing else does.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 import os
@@ -31,6 +32,10 @@ CLARIFY_THRESHOLD = 0.70
 # How many intents ParseResult.intent_ranking lists (Rasa's default).
 RANKING_LENGTH = 10
 
+# Longer texts are parsed in a worker thread: the cost grows with length (about 1 ms per 100
+# characters), and a long message must not stall every other user's turn on the event loop.
+INLINE_PARSE_CHARS = 256
+
 # Bump to force a rebuild when the artifact format changes.
 ARTIFACT_VERSION = "1"
 
@@ -39,6 +44,7 @@ _CODE_FILES = (
     "normalise.py",
     "phrases.py",
     "entities.py",
+    "shop_query.py",
     "features.py",
     "model.py",
 )
@@ -186,7 +192,9 @@ class EmbeddedNlu:
         )
 
     async def parse(self, text: str) -> ParseResult:
-        """Understand one message (CPU-bound and short, so it runs inline)."""
+        """Understand one message: inline when short, in a worker thread when long."""
+        if len(text) > INLINE_PARSE_CHARS:
+            return await asyncio.to_thread(self.parse_sync, text)
         return self.parse_sync(text)
 
     async def close(self) -> None:

@@ -18,6 +18,7 @@ from pathlib import Path
 from nlu.interface import Entity
 from nlu.normalise import NormalisedText, normalise
 from nlu.phrases import PhraseMatcher
+from nlu.shop_query import find_shop_mention
 from nlu.training_data import load_training_data
 
 DEFAULT_DATA_DIR = Path(__file__).parent / "data"
@@ -36,6 +37,7 @@ MASKS = {
     "website": "\ue007",
     "money": "\ue008",
     "number": "\ue009",
+    "shop": "\ue00a",
 }
 
 _SEP = r"[\s.\-]?"
@@ -151,6 +153,7 @@ class EntityExtractor:
         found.extend(_urls(norm))
         found.extend(_phones(text))
         found.extend(_money(text))
+        found.extend(_shops(norm))
         found.extend(self._business_categories(text))
         accepted: list[Span] = []
         for span in found:  # earlier rules win overlaps
@@ -201,6 +204,13 @@ def _ids(text: str) -> Iterable[Span]:
         entity = _ID_ENTITY[prefix]
         value = f"{_ID_PREFIX[prefix]}-{m.group('year')}-{m.group('number')}"
         yield Span(m.start(), m.end(), entity, value, mask=MASKS[entity])
+
+
+def _shops(norm: NormalisedText) -> Iterable[Span]:
+    """The shop a trust question names ("is Best Price KH legit?"), as the user typed it."""
+    mention = find_shop_mention(norm)
+    if mention is not None:
+        yield Span(mention.start, mention.end, "shop", mention.name, mask=MASKS["shop"])
 
 
 def _trim_url(text: str, start: int, end: int) -> int:
@@ -272,5 +282,5 @@ def default_extractor() -> EntityExtractor:
 
 
 def extract_entities(text: str) -> tuple[Entity, ...]:
-    """Entities of a message (phone, url, ids, business_category, money), offsets into ``text``."""
+    """Entities of a message (phone, url, ids, money, shop, business_category), with offsets."""
     return default_extractor().extract(text)

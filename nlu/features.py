@@ -24,6 +24,8 @@ CHAR_NGRAM_RANGE = (1, 5)
 # Concept features are emitted this many times (sublinear tf then weighs them 1 + ln 2):
 # cross-validation on nlu/data preferred 3 over 1 or 2 (docs/nlu.md).
 CONCEPT_REPEAT = 3
+# Concept pairs are emitted twice (cross-validation preferred 2 over 1; docs/nlu.md).
+PAIR_REPEAT = 2
 
 # Splits on spaces and punctuation but never inside a Khmer word (keeps its vowel signs).
 _TOKEN = re.compile(r"[^\s!-/:-@\[-`{-~។៕៖“”‘’…]+")
@@ -106,7 +108,7 @@ class Lexicon:
         return found
 
 
-FEATURE_GROUPS = frozenset({"chars", "words", "skeletons", "concepts"})
+FEATURE_GROUPS = frozenset({"chars", "words", "skeletons", "concepts", "edges", "pairs"})
 
 
 def extract_features(
@@ -133,7 +135,20 @@ def extract_features(
         skeletons = [romanized_skeleton(t) if _LATIN_WORD.match(t) else "" for t in tokens]
         features.extend("s" + s for s in skeletons if s)
         features.extend(f"t{a} {b}" for a, b in itertools.pairwise(skeletons) if a and b)
+        # Skeletons one word apart: "dak peak ... te" whatever the word in between.
+        features.extend(
+            f"u{a} {c}" for a, c in zip(skeletons, skeletons[2:], strict=False) if a and c
+        )
+    if "edges" in groups and tokens:
+        # The first and last word: "te bat" (no) starts with its answer, "... ban te" asks.
+        features.append("^" + tokens[0])
+        features.append("$" + tokens[-1])
     if lexicon is not None and "concepts" in groups:
-        concepts = ["k" + c for c in sorted(lexicon.concepts_in(masked, tokens))]
+        found = sorted(lexicon.concepts_in(masked, tokens))
+        concepts = ["k" + c for c in found]
         features.extend(concepts * CONCEPT_REPEAT)
+        if "pairs" in groups:
+            # Pairs of concepts ("complaint" with "status" is not "application" with "status").
+            pairs = [f"p{a}&{b}" for a, b in itertools.combinations(found, 2)]
+            features.extend(pairs * PAIR_REPEAT)
     return features

@@ -296,6 +296,39 @@ async def blacklist_business(
     return business.id
 
 
+async def declare_identifiers(
+    session: AsyncSession, query: str, identifiers: Sequence[Identifier], *, officer: str
+) -> int:
+    """Add identifiers (e.g. payment accounts) to the business ``query`` names.
+
+    Each is normalised again from its display text (or value) and kind; ValidationError
+    names the unreadable ones and nothing is added then.
+    """
+    if not identifiers:
+        raise ValidationError("no identifier given", fields=("identifiers",))
+    parsed, bad = [], []
+    for given in identifiers:
+        raw = given.display or given.value
+        found = parse_identifier(raw, given.kind)
+        if found is None:
+            bad.append(f"{given.kind.value} {raw!r}")
+        else:
+            parsed.append(found)
+    if bad:
+        raise ValidationError(f"cannot read {', '.join(bad)}", fields=("identifiers",))
+    business = await business_for(session, query, actor=officer)
+    await add_identifiers(session, business.id, parsed)
+    record_audit(
+        session,
+        actor=officer,
+        action="business:identifiers",
+        subject_type="business",
+        subject_id=str(business.id),
+        details={"added": [identifier_key(i) for i in parsed]},
+    )
+    return business.id
+
+
 async def warn_business(session: AsyncSession, query: str, *, officer: str, note: str) -> int:
     """Record a warning on a business."""
     if not note.strip():

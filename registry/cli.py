@@ -13,7 +13,7 @@ import json
 import logging
 import os
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -26,8 +26,11 @@ from backend_client.models import (
     Certificate,
     Complaint,
     ComplaintStatus,
+    Identifier,
+    IdentifierKind,
     ShopMatch,
     ShopVerdict,
+    StoredEvidence,
 )
 from backend_client.protocol import OfficerBackend
 from backend_client.wire import encode
@@ -149,13 +152,25 @@ def _application_line(application: Application) -> str:
     )
 
 
+def _evidence_target(item: StoredEvidence) -> str:
+    return f"criterion {item.criterion}" if item.criterion else f"document ({item.document})"
+
+
 def _show_application(application: Application) -> None:
+    """Every answer and evidence item of an application, as an officer reviews it."""
     print(_application_line(application))
     for label, value in (
-        ("Khmer name", application.business_name_km),
+        ("name (Latin)", application.business_name),
+        ("name (Khmer)", application.business_name_km),
         ("category", application.category.value if application.category else None),
         ("registration", application.registration_no),
+        ("registered on", application.registered_on),
         ("address", application.address),
+        ("phone", application.phone),
+        ("email", application.email),
+        ("activity", application.activity_type),
+        ("code of conduct declared", "yes" if application.code_of_conduct_declared else "no"),
+        ("submitted at", application.submitted_at),
         ("certificate", application.certificate_id),
         ("renewal of", application.renewal_of),
         ("decision note", application.decision_note),
@@ -163,12 +178,17 @@ def _show_application(application: Application) -> None:
         if value:
             print(f"  {label}: {value}")
     for identifier in application.identifiers:
-        print(f"  identifier: {identifier_key(identifier)}")
+        print(f"  covers: {identifier_key(identifier)}")
     for key, answer in sorted(application.answers.items()):
-        print(f"  answer {key}: {answer}")
+        lines = answer.splitlines() or [""]
+        print(f"  answer {key}: {lines[0]}")
+        for line in lines[1:]:
+            print(f"    {line}")
     for item in application.evidence:
-        target = f"criterion {item.criterion}" if item.criterion else f"document {item.document}"
-        print(f"  evidence #{item.evidence_id} {target}: {item.filename} ({item.size} bytes)")
+        print(
+            f"  evidence #{item.evidence_id} {_evidence_target(item)}: {item.filename}"
+            f" ({item.mime_type}, {item.size} bytes, sha256 {item.sha256[:12]})"
+        )
     for change in application.history:
         print(
             f"  {change.at:%Y-%m-%d %H:%M} {change.old_status or '-'} -> {change.new_status}"
@@ -185,6 +205,16 @@ async def list_applications(args: argparse.Namespace, backend: OfficerBackend) -
     for application in () if args.json else applications:
         print(_application_line(application))
     return 0
+
+
+async def applications_command(args: argparse.Namespace, backend: OfficerBackend) -> int:
+    """``applications [list]`` lists; ``applications show APP-...`` shows one in full."""
+    if args.action == "show":
+        if not args.id:
+            print("error: applications show needs an application id (APP-...)", file=sys.stderr)
+            return 2
+        return await show_application(args, backend)
+    return await list_applications(args, backend)
 
 
 async def show_application(args: argparse.Namespace, backend: OfficerBackend) -> int:
@@ -223,12 +253,61 @@ async def reject(args: argparse.Namespace, backend: OfficerBackend) -> int:
     return 0
 
 
+_ITEM_WORDS = {
+    "addr": "address",
+    "tel": "phone",
+    "mail": "email",
+    "ids": "pages",
+    "reg": "registration",
+    "nen": "name",
+    "act": "activity",
+}
+
+
+def items_line(items: Sequence[str]) -> str:
+    """The ``Items: criterion 4, document (b), address`` line the bot reopens exactly.
+
+    Items are ``4`` or ``c4`` (criteria), ``b`` or ``db`` (documents) or a field word.
+    """
+    words: list[str] = []
+    for raw in items:
+        item = raw.strip().lower()
+        if item.removeprefix("c").isdigit():
+            words.append(f"criterion {item.removeprefix('c')}")
+        elif len(item) == 1 and item in "abcdefg":
+            words.append(f"document ({item})")
+        elif len(item) == 2 and item[0] == "d" and item[1] in "abcdefg":
+            words.append(f"document ({item[1]})")
+        else:
+            words.append(_ITEM_WORDS.get(item, item))
+    return "Items: " + ", ".join(words)
+
+
 async def request_info(args: argparse.Namespace, backend: OfficerBackend) -> int:
-    """Ask the applicant for more information."""
+    """Ask the applicant for more information (``--item`` names what the bot reopens)."""
+    note = args.note
+    if args.item:
+        note = f"{note.rstrip()}\n{items_line(args.item)}"
     application = await backend.request_more_information(
-        args.id, officer=_officer_name(args), note=args.note
+        args.id, officer=_officer_name(args), note=note
     )
     print(_application_line(application))
+    return 0
+
+
+async def evidence_command(args: argparse.Namespace, backend: OfficerBackend) -> int:
+    """``evidence get ID -o FILE``: write an evidence file out for review."""
+    item = await backend.get_evidence(args.id)
+    output = Path(args.output)
+    await asyncio.to_thread(output.write_bytes, item.data)
+    target = (
+        f"criterion {item.criterion}"
+        if item.criterion
+        else f"document ({item.document})"
+        if item.document
+        else "complaint"
+    )
+    print(f"wrote {output} ({len(item.data)} bytes, {item.mime_type}, {target}, {item.filename})")
     return 0
 
 
@@ -262,8 +341,19 @@ async def show_complaint(args: argparse.Namespace, backend: OfficerBackend) -> i
     print(_complaint_line(complaint))
     print(f"  shop as given: {complaint.shop_reference}")
     print(f"  registration: {complaint.registration_no or 'not a registered shop'}")
-    print(f"  payment: {complaint.payment_method.value if complaint.payment_method else '-'}")
+    payment = complaint.payment_method.value if complaint.payment_method else "-"
+    if complaint.payment_provider:
+        payment += f" ({complaint.payment_provider})"
+    print(f"  payment: {payment}")
+    print(f"  happened on: {complaint.incident_date or '-'}")
     print(f"  description: {complaint.description}")
+    if complaint.anonymous or not complaint.complainant_name:
+        print("  seller may see: nobody's name (do not tell the seller who complained)")
+    else:
+        print(f"  seller may see the name: {complaint.complainant_name}")
+    print(f"  may be contacted: {'yes, in the chat' if complaint.contact_allowed else 'no'}")
+    for link in complaint.links:
+        print(f"  link: {link}")
     for item in complaint.evidence:
         print(f"  evidence #{item.evidence_id}: {item.filename} ({item.size} bytes)")
     for change in complaint.history:
@@ -332,6 +422,18 @@ async def blacklist(args: argparse.Namespace, backend: OfficerBackend) -> int:
 async def warn(args: argparse.Namespace, backend: OfficerBackend) -> int:
     """Record a warning on a business."""
     shop = await backend.warn_business(args.query, officer=_officer_name(args), note=args.note)
+    print("\n".join(_shop_lines(shop)))
+    return 0
+
+
+async def payment_account(args: argparse.Namespace, backend: OfficerBackend) -> int:
+    """Attach payment accounts (KHQR payees) to a business."""
+    accounts = [f"{a}@{args.bank}" if args.bank and "@" not in a else a for a in args.accounts]
+    shop = await backend.add_identifiers(
+        args.query,
+        [Identifier(IdentifierKind.PAYMENT, a, a) for a in accounts],
+        officer=_officer_name(args),
+    )
     print("\n".join(_shop_lines(shop)))
     return 0
 
@@ -451,7 +553,14 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("--json", action="store_true", help="print JSON")
     parser.add_argument("--limit", type=int, default=5)
 
-    parser = add("applications", _run(list_applications), "list applications", listing)
+    parser = add(
+        "applications",
+        _run(applications_command),
+        "list applications, or show one in full: applications show APP-...",
+        listing,
+    )
+    parser.add_argument("action", nargs="?", choices=("list", "show"), default="list")
+    parser.add_argument("id", nargs="?", help="the application to show (APP-...)")
     parser.add_argument("--status", choices=[s.value for s in ApplicationStatus])
     parser = add("application", _run(show_application), "show an application")
     parser.add_argument("id")
@@ -468,6 +577,16 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser = add("request-info", _run(request_info), "ask the applicant for more information")
     parser.add_argument("id")
     parser.add_argument("--note", required=True)
+    parser.add_argument(
+        "--item",
+        action="append",
+        help="an item the bot reopens: c1..c9 (criteria), db..df (documents), address, phone, "
+        "email, pages, registration, name, activity (repeatable)",
+    )
+    parser = add("evidence", _run(evidence_command), "export an evidence file: get ID -o FILE")
+    parser.add_argument("action", choices=("get",))
+    parser.add_argument("id", type=int, help="the evidence number (from applications show)")
+    parser.add_argument("-o", "--output", required=True, help="the file to write")
 
     parser = add("complaints", _run(list_complaints), "list complaints", listing)
     parser.add_argument("--status", choices=[s.value for s in ComplaintStatus])
@@ -502,10 +621,28 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("query")
     parser.add_argument("--note", required=True)
 
+    parser = add(
+        "payment-account",
+        _run(payment_account),
+        "attach payment accounts (the payees of its KHQR codes) to a business",
+    )
+    parser.add_argument("query", help="registration no, certificate id or identifier")
+    parser.add_argument(
+        "accounts",
+        nargs="+",
+        metavar="account",
+        help="a Bakong account id (name@bank), or an account number / merchant id with --bank",
+    )
+    parser.add_argument(
+        "--bank",
+        help="the bank's Bakong domain (abaa of abaakhppxxx@abaa) for account numbers",
+    )
+
     parser = add("import", import_csv, "import registered e-commerce businesses from CSV")
     parser.add_argument(
         "file",
-        help="registration_no,name,name_km,category,registered_on,facebook,telegram,website,phone",
+        help="registration_no,name,name_km,category,registered_on,facebook,telegram,website,phone"
+        ",payment",
     )
     add("seed-demo", seed_demo, "load the documented demo shops")
     add("migrate", migrate, "migrate the database to the latest schema")

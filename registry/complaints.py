@@ -34,6 +34,7 @@ from registry.status_feed import history_for
 logger = logging.getLogger(__name__)
 FINAL = (ComplaintStatus.RESOLVED.value, ComplaintStatus.REJECTED.value)
 MAX_DESCRIPTION = 5000
+MAX_LINKS = 10
 
 
 def _amount(amount: Decimal | None) -> Decimal | None:
@@ -57,6 +58,18 @@ def _check(draft: ComplaintDraft) -> None:
         problems.append("currency")
     if len(draft.evidence) > MAX_COMPLAINT_EVIDENCE:
         problems.append("evidence")
+    if draft.incident_date is not None and draft.incident_date > today():
+        problems.append("incident_date")
+    if draft.payment_provider is not None and not 0 < len(draft.payment_provider.strip()) <= 32:
+        problems.append("payment_provider")
+    links_ok = all(0 < len(link.strip()) <= 500 for link in draft.links)
+    if len(draft.links) > MAX_LINKS or not links_ok:
+        problems.append("links")
+    if draft.complainant_name is not None and (
+        draft.anonymous or not 0 < len(draft.complainant_name.strip()) <= 200
+    ):
+        # A name is only kept when the complainant agreed that the seller may see it.
+        problems.append("complainant_name")
     if problems:
         raise ValidationError("the complaint is not complete", fields=tuple(problems))
 
@@ -86,6 +99,11 @@ async def file_complaint(
         status=ComplaintStatus.RECEIVED.value,
         created_at=stamp,
         updated_at=stamp,
+        incident_date=draft.incident_date,
+        payment_provider=draft.payment_provider.strip() if draft.payment_provider else None,
+        links=[link.strip() for link in draft.links],
+        contact_allowed=draft.contact_allowed,
+        complainant_name=draft.complainant_name.strip() if draft.complainant_name else None,
     )
     session.add(record)
     await session.flush()
@@ -148,6 +166,12 @@ async def load_complaints(
                 history=history[r.id],
                 created_at=r.created_at,
                 updated_at=r.updated_at,
+                incident_date=r.incident_date,
+                payment_provider=r.payment_provider,
+                links=tuple(r.links or ()),
+                contact_allowed=bool(r.contact_allowed),
+                complainant_name=None if r.anonymous else r.complainant_name,
+                shop_name_km=business.name_km if business else None,
             )
         )
     return tuple(complaints)

@@ -1,6 +1,8 @@
 """Read the ministry's CSV of registered e-commerce businesses into import records.
 
-Columns: ``registration_no,name,name_km,category,registered_on,facebook,telegram,website,phone``.
+Columns: ``registration_no,name,name_km,category,registered_on,facebook,telegram,website,phone``
+and optionally ``payment`` (payment accounts: Bakong ids ``name@bank`` or account numbers at a
+bank ``000123456@abaa``, as their KHQR codes show them).
 A cell may hold several values separated by ``;`` (two phones, two pages). Dates are ISO
 (2024-03-01) or day first (01/03/2024). Rows with problems are reported, not silently dropped.
 """
@@ -26,12 +28,14 @@ COLUMNS = (
     "telegram",
     "website",
     "phone",
+    "payment",
 )
 IDENTIFIER_COLUMNS = {
     "facebook": IdentifierKind.FACEBOOK,
     "telegram": IdentifierKind.TELEGRAM,
     "website": IdentifierKind.WEBSITE,
     "phone": IdentifierKind.PHONE,
+    "payment": IdentifierKind.PAYMENT,
 }
 _CATEGORY_SYNONYMS = {
     "sole_proprietor": BusinessCategory.SOLE_PROPRIETORSHIP,

@@ -24,16 +24,18 @@ from backend_client.models import (
     ComplaintDraft,
     ComplaintStatus,
     EvidenceItem,
+    Identifier,
     ImportReport,
     Owner,
+    PublicCertificate,
     ShopMatch,
     ShopVerdict,
     StatusChangePage,
     StoredEvidence,
 )
-from registry import applications, businesses, certificates, complaints, shops
+from registry import applications, businesses, certificates, complaints, public_register, shops
 from registry.database import create_engine, current_revision, head_revision
-from registry.evidence import evidence_for, read_evidence
+from registry.evidence import evidence_for, read_any_evidence, read_evidence
 from registry.idempotency import claim, fingerprint, scoped_key, settle
 from registry.models import ApplicationRecord
 from registry.status_feed import changes_since
@@ -95,6 +97,12 @@ class EmbeddedBackend:
     async def find_shops(self, query: str, *, limit: int = 5) -> tuple[ShopMatch, ...]:
         """Find shops by any identifier, certificate id, registration number or fuzzy name."""
         return await self._store.read_sync(lambda s: shops.find_shops(s, query, limit=limit))
+
+    async def get_public_certificate(self, certificate_id: str) -> PublicCertificate:
+        """A certificate as the public register shows it (NotFound for a number never issued)."""
+        return await self._store.read_sync(
+            lambda s: public_register.public_certificate(s, certificate_id)
+        )
 
     async def create_application(
         self,
@@ -382,6 +390,14 @@ class EmbeddedOfficer:
             )
         )
 
+    async def get_evidence(self, evidence_id: int) -> EvidenceItem:
+        """The bytes of any evidence file (an application's or a complaint's), for review."""
+
+        async def work(session: AsyncSession) -> EvidenceItem:
+            return await read_any_evidence(session, evidence_id)
+
+        return await self._store.read(work)
+
     async def list_complaints(
         self, *, status: ComplaintStatus | None = None, limit: int = 100
     ) -> tuple[Complaint, ...]:
@@ -485,6 +501,15 @@ class EmbeddedOfficer:
         actor = _officer(officer)
         return await self._business_verdict(
             lambda s: businesses.warn_business(s, query, officer=actor, note=note)
+        )
+
+    async def add_identifiers(
+        self, query: str, identifiers: Sequence[Identifier], *, officer: str
+    ) -> ShopVerdict:
+        """Declare more identifiers (e.g. payment accounts) for a business."""
+        actor = _officer(officer)
+        return await self._business_verdict(
+            lambda s: businesses.declare_identifiers(s, query, identifiers, officer=actor)
         )
 
     async def import_businesses(

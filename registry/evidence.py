@@ -135,6 +135,18 @@ def to_stored(record: EvidenceRecord) -> StoredEvidence:
     )
 
 
+async def read_any_evidence(session: AsyncSession, evidence_id: int) -> EvidenceItem:
+    """Any evidence file, for officers reviewing an application or a complaint."""
+    if not 0 < evidence_id < 2**31:
+        raise NotFound(f"no evidence {evidence_id}")
+    record = await session.get(EvidenceRecord, evidence_id)
+    if record is None:
+        raise NotFound(f"no evidence {evidence_id}")
+    return EvidenceItem(
+        record.filename, record.mime_type, record.data, record.criterion, record.document
+    )
+
+
 async def read_evidence(
     session: AsyncSession, owner: tuple[str, str], evidence_id: int
 ) -> EvidenceItem:

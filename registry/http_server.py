@@ -31,6 +31,7 @@ from backend_client.bodies import (
     CreateApplicationBody,
     ErrorBody,
     ErrorDetail,
+    IdentifiersBody,
     ImportBody,
     NoteBody,
     ReasonBody,
@@ -216,6 +217,12 @@ async def find_shops(request: web.Request) -> web.Response:
     return _json(ShopMatches(matches))
 
 
+async def get_public_certificate(request: web.Request) -> web.Response:
+    """GET /v1/certificates/{certificate_id}"""
+    backend = request.app[BACKEND]
+    return _json(await backend.get_public_certificate(request.match_info["certificate_id"]))
+
+
 async def create_application(request: web.Request) -> web.Response:
     """POST /v1/users/{channel}/{user_id}/applications"""
     body = await _body(request, CreateApplicationBody)
@@ -367,6 +374,15 @@ def _decision(
     return handler
 
 
+async def officer_get_evidence(request: web.Request) -> web.Response:
+    """GET /v1/officer/evidence/{evidence_id}"""
+    try:
+        evidence_id = int(request.match_info["evidence_id"])
+    except ValueError as exc:
+        raise ValidationError("evidence ids are numbers", fields=("evidence_id",)) from exc
+    return _json(await request.app[OFFICER].get_evidence(evidence_id))
+
+
 async def officer_list_complaints(request: web.Request) -> web.Response:
     """GET /v1/officer/complaints?status=&limit="""
     complaints = await request.app[OFFICER].list_complaints(
@@ -402,6 +418,15 @@ async def officer_warn(request: web.Request) -> web.Response:
         body.query, officer=_officer(request), note=body.note
     )
     return _json(verdict, status=201)
+
+
+async def officer_identifiers(request: web.Request) -> web.Response:
+    """POST /v1/officer/businesses/identifiers"""
+    body = await _body(request, IdentifiersBody)
+    verdict = await request.app[OFFICER].add_identifiers(
+        body.query, body.identifiers, officer=_officer(request)
+    )
+    return _json(verdict)
 
 
 async def officer_import(request: web.Request) -> web.Response:
@@ -481,6 +506,7 @@ def create_app(config: ServerConfig, middlewares: Sequence[Middleware] = ()) -> 
             web.get(routes.OPENAPI, openapi),
             web.get(routes.SHOPS, find_shops),
             web.get(routes.STATUS_CHANGES, status_changes),
+            web.get(routes.PUBLIC_CERTIFICATE, get_public_certificate),
             web.post(routes.APPLICATIONS, create_application),
             web.get(routes.APPLICATIONS, list_applications),
             web.get(routes.APPLICATION, get_application),
@@ -495,11 +521,13 @@ def create_app(config: ServerConfig, middlewares: Sequence[Middleware] = ()) -> 
             web.get(routes.OFFICER_SHOPS, officer_find_shops),
             web.get(routes.OFFICER_APPLICATIONS, officer_list_applications),
             web.get(routes.OFFICER_APPLICATION, officer_get_application),
+            web.get(routes.OFFICER_EVIDENCE, officer_get_evidence),
             web.get(routes.OFFICER_COMPLAINTS, officer_list_complaints),
             web.get(routes.OFFICER_COMPLAINT, officer_get_complaint),
             web.get(routes.OFFICER_CERTIFICATE, officer_get_certificate),
             web.post(routes.OFFICER_BLACKLIST, officer_blacklist),
             web.post(routes.OFFICER_WARNINGS, officer_warn),
+            web.post(routes.OFFICER_IDENTIFIERS, officer_identifiers),
             web.post(routes.OFFICER_IMPORT, officer_import),
             *(web.post(path, handler) for path, handler in decision_routes.items()),
         ]

@@ -10,11 +10,18 @@ Rules worth knowing:
   Numeric page or profile ids (``profile.php?id=``, ``/pages/Name/123``, ``/p/Name-123``,
   ``/people/Name/123``, old ``Name-123`` vanity URLs) become ``facebook_id``.
 - Telegram handles are case-insensitive; ``t.me/x``, ``t.me/s/x``, ``telegram.me/x``, ``@x``.
-- Websites keep host and path, lower-cased, without scheme, ``www.``, query, fragment or
-  trailing slash.
+- Websites are their domain, lower-cased, without scheme, ``www.``/``m.``/``mobile.``, path,
+  query or fragment: a shop's site is the same shop on every page of it. On hosts where many
+  sellers have a page (Instagram, TikTok, Shopee, Linktree, Google Sites...), the path segment
+  that names the seller is kept (``shopee.com.kh/sokha``).
+- Links that do not name a page (Facebook ``share/...``, posts, photos, groups; Telegram invite
+  links) are no identifier: :func:`unreadable_link` tells them apart, so the bot can ask for the
+  page's own link or name instead of answering "not found".
 - Phones become E.164; Cambodian numbers may be written with or without the trunk ``0``, with
   ``855``/``+855``/``00855``, in Khmer digits and with any separators.
-- Payment accounts are Bakong-style ids ``name@bank`` (no dot after the ``@``), lower-cased.
+- Payment accounts are ``name@bank`` (no dot after the ``@``), lower-cased: a Bakong account id
+  (``sokha@aclb``), or an account number or merchant id at a bank (``000123456@abaa``, digits
+  without separators), as read from a KHQR code (see :func:`payment_account`).
 """
 
 from __future__ import annotations
@@ -40,6 +47,68 @@ _FACEBOOK_SUBDOMAINS = (
     "en-gb.",
 )
 _TELEGRAM_HOSTS = frozenset({"t.me", "telegram.me", "telegram.dog"})
+# First path segments of Facebook links that are not a page or profile: posts, media, groups,
+# share links (``facebook.com/share/1AbC...`` redirects to something the bot cannot see).
+_FACEBOOK_NOT_PAGES = frozenset(
+    {
+        "share",
+        "sharer",
+        "sharer.php",
+        "story.php",
+        "permalink.php",
+        "photo.php",
+        "photo",
+        "photos",
+        "video.php",
+        "watch",
+        "reel",
+        "reels",
+        "stories",
+        "groups",
+        "events",
+        "marketplace",
+        "hashtag",
+        "search",
+        "gaming",
+        "live",
+        "l.php",
+        "login",
+        "login.php",
+        "home.php",
+        "dialog",
+        "plugins",
+        "messages",
+        "notifications",
+        "friends",
+        "bookmarks",
+        "help",
+        "policies",
+        "privacy",
+        "settings",
+        "fundraisers",
+    }
+)
+_FACEBOOK_UNREADABLE_HOSTS = frozenset({"fb.watch"})
+_TELEGRAM_NOT_HANDLES = frozenset({"joinchat", "addlist", "c", "share", "addstickers", "proxy"})
+_WEBSITE_PREFIXES = ("www.", "m.", "mobile.")
+# Hosts on which many sellers have a page: how many path segments name the seller.
+_SHARED_HOSTS = {
+    "instagram.com": 1,
+    "tiktok.com": 1,
+    "youtube.com": 1,
+    "twitter.com": 1,
+    "x.com": 1,
+    "threads.net": 1,
+    "pinterest.com": 1,
+    "linktr.ee": 1,
+    "linkin.bio": 1,
+    "beacons.ai": 1,
+    "taplink.cc": 1,
+    "wa.me": 1,
+    "sites.google.com": 2,
+    "etsy.com": 2,
+}
+_SHARED_HOST_BRANDS = frozenset({"shopee", "lazada", "amazon", "ebay"})
 _HANDLE = re.compile(r"^[a-z0-9_]{3,64}$")
 _FACEBOOK_NAME = re.compile(r"^[a-z0-9.\-]{1,100}$")
 _VANITY_WITH_ID = re.compile(r"^.+-(\d{6,})$")
@@ -105,6 +174,8 @@ def _facebook(host: str, segments: list[str], query: dict[str, list[str]]) -> Id
     if not segments:
         return None
     first = segments[0].lower()
+    if first in _FACEBOOK_NOT_PAGES:
+        return None
     if first == "profile.php":
         page_id = (query.get("id") or [""])[0]
         return Identifier(IdentifierKind.FACEBOOK_ID, page_id) if page_id.isdigit() else None
@@ -144,15 +215,39 @@ def _telegram(segments: list[str]) -> Identifier | None:
     """Read a t.me link as a handle."""
     if segments and segments[0].lower() == "s":
         segments = segments[1:]
-    if not segments or segments[0].startswith("+") or segments[0].lower() == "joinchat":
+    if not segments or segments[0].startswith("+") or segments[0].lower() in _TELEGRAM_NOT_HANDLES:
         return None
     return telegram_handle(segments[0])
 
 
-def _website(host: str, segments: list[str]) -> Identifier:
-    """A website: host without www., plus path, lower-cased."""
-    host = host.removeprefix("www.")
-    path = "/".join(segments).lower()
+def website_host(host: str) -> str:
+    """A host without its ``www.``, ``m.`` or ``mobile.`` variant prefixes."""
+    host = host.lower().rstrip(".")
+    stripped = True
+    while stripped:
+        stripped = False
+        for prefix in _WEBSITE_PREFIXES:
+            rest = host.removeprefix(prefix)
+            if rest != host and "." in rest:
+                host, stripped = rest, True
+    return host
+
+
+def _seller_segments(host: str) -> int:
+    """How many path segments name the seller on ``host`` (0: the domain is the shop)."""
+    if host in _SHARED_HOSTS:
+        return _SHARED_HOSTS[host]
+    return 1 if host.split(".")[0] in _SHARED_HOST_BRANDS else 0
+
+
+def _website(host: str, segments: list[str]) -> Identifier | None:
+    """A website: its domain, or on a shared host the seller's path too, lower-cased."""
+    host = website_host(host)
+    depth = _seller_segments(host)
+    if host == "wa.me":
+        phone = normalise_phone("+" + segments[0]) if segments else None
+        return Identifier(IdentifierKind.PHONE, phone) if phone else None
+    path = "/".join(segments[:depth]).lower()
     return Identifier(IdentifierKind.WEBSITE, f"{host}/{path}" if path else host)
 
 
@@ -175,11 +270,32 @@ def parse_url(raw: str) -> Identifier | None:
         return None
     host, segments, query = parts
     host = _strip_facebook_subdomain(host)
+    if host in _FACEBOOK_UNREADABLE_HOSTS:
+        return None
     if host in _FACEBOOK_HOSTS:
         return _facebook(host, segments, query)
     if host.removeprefix("www.") in _TELEGRAM_HOSTS:
         return _telegram(segments)
     return _website(host, segments)
+
+
+def unreadable_link(raw: str) -> bool:
+    """A Facebook or Telegram link that does not name a page, profile or handle.
+
+    ``facebook.com/share/1AbC...``, a post, photo, video or group link, ``fb.watch/...``, a
+    bare ``facebook.com``, ``profile.php`` without an id, a Telegram invite link: the bot cannot
+    tell which shop they are, so it asks for the page's own link or name.
+    """
+    text = _clean(raw)
+    parts = _url_parts(text)
+    if parts is None or ("/" not in text and "." not in text):
+        return False
+    host = _strip_facebook_subdomain(parts[0])
+    if host in _FACEBOOK_UNREADABLE_HOSTS:
+        return True
+    if host in _FACEBOOK_HOSTS or host.removeprefix("www.") in _TELEGRAM_HOSTS:
+        return parse_url(text) is None
+    return False
 
 
 def parse_identifier(raw: str, kind: IdentifierKind | None = None) -> Identifier | None:
@@ -203,8 +319,8 @@ def _parse(text: str, kind: IdentifierKind | None) -> Identifier | None:
         phone = normalise_phone(text)
         return Identifier(IdentifierKind.PHONE, phone) if phone else None
     if kind is IdentifierKind.PAYMENT:
-        account = re.sub(r"\s", "", text.lower())
-        return Identifier(IdentifierKind.PAYMENT, account) if _PAYMENT.match(account) else None
+        account = _payment_value(text)
+        return Identifier(IdentifierKind.PAYMENT, account) if account else None
     if kind is IdentifierKind.FACEBOOK_ID:
         digits = re.sub(r"\s", "", text)
         return Identifier(IdentifierKind.FACEBOOK_ID, digits) if digits.isdigit() else None
@@ -240,9 +356,9 @@ def candidate_identifiers(query: str) -> tuple[Identifier, ...]:
     if text.startswith("@") and " " not in text:
         found = telegram_handle(text)
         return (found,) if found else ()
-    if "@" in text and " " not in text:
-        account = text.lower()
-        return (Identifier(IdentifierKind.PAYMENT, account),) if _PAYMENT.match(account) else ()
+    if "@" in text and " " not in text and "/" not in text:
+        account = _payment_value(text)
+        return (Identifier(IdentifierKind.PAYMENT, account),) if account else ()
     phone = normalise_phone(text)
     digits = re.sub(r"[\s\-]", "", text)
     if digits.isdigit():
@@ -265,6 +381,38 @@ def candidate_identifiers(query: str) -> tuple[Identifier, ...]:
         return (found,) if found else ()
     bare = [c for c in (facebook_name(text), telegram_handle(text)) if c is not None]
     return tuple(bare)
+
+
+def _payment_value(raw: str) -> str | None:
+    """``name@bank`` lower-cased; an account number keeps its digits only (``000-123 456``)."""
+    account = re.sub(r"\s", "", raw.lower())
+    local, at, bank = account.partition("@")
+    if at and re.fullmatch(r"\+?[\d\-.()]+", local) and any(c.isdigit() for c in local):
+        account = f"{re.sub(r'[^0-9]', '', local)}@{bank}"
+    return account if _PAYMENT.match(account) else None
+
+
+def payment_account(account: str, bank: str) -> str | None:
+    """The payment identifier of an account number or merchant id at a bank.
+
+    ``bank`` is the part after ``@`` of the bank's Bakong id (``abaa`` of
+    ``abaakhppxxx@abaa``): a bank-issued KHQR carries the bank's generic id first and the
+    seller's own account or merchant id after it.
+    """
+    return _payment_value(f"{account}@{bank}")
+
+
+def reference_text(identifier: Identifier) -> str:
+    """A text that :func:`candidate_identifiers` reads back as ``identifier`` alone."""
+    if identifier.kind is IdentifierKind.FACEBOOK:
+        return f"facebook.com/{identifier.value}"
+    if identifier.kind is IdentifierKind.FACEBOOK_ID:
+        return f"facebook.com/profile.php?id={identifier.value}"
+    if identifier.kind is IdentifierKind.TELEGRAM:
+        return f"t.me/{identifier.value}"
+    if identifier.kind is IdentifierKind.WEBSITE:
+        return f"https://{identifier.value}"
+    return identifier.value
 
 
 def identifier_key(identifier: Identifier) -> str:

@@ -262,6 +262,12 @@ class ComplaintRecord(RegistryBase):
     status: Mapped[str] = mapped_column(String(32), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    incident_date: Mapped[date | None] = mapped_column(Date)
+    payment_provider: Mapped[str | None] = mapped_column(String(32))
+    links: Mapped[list[str]] = mapped_column(JSON, default=list)
+    contact_allowed: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Only for a complaint whose complainant agreed that the seller may see their name.
+    complainant_name: Mapped[str | None] = mapped_column(String(200))
 
 
 class BlacklistEntry(RegistryBase):

@@ -31,6 +31,7 @@ from backend_client.models import (
     ComplaintStatus,
     EvidenceItem,
     ImportReport,
+    PublicCertificate,
     ShopVerdict,
     StatusChangePage,
     StoredEvidence,
@@ -83,6 +84,17 @@ OPERATIONS: tuple[Operation, ...] = (
             ("after", "integer", "The cursor of the last change seen (0: from the start)."),
             _Q_LIMIT,
         ),
+    ),
+    Operation(
+        "get",
+        routes.PUBLIC_CERTIFICATE,
+        "getPublicCertificate",
+        "A certificate as the public register shows it: its status today, dates and covered "
+        "identifiers, the business's names in both scripts, its verified complaint count and "
+        "whether it is blacklisted; no owner or complainant data. 404 for a number never "
+        "issued.",
+        BOT,
+        response=PublicCertificate,
     ),
     Operation(
         "post",
@@ -253,6 +265,14 @@ OPERATIONS: tuple[Operation, ...] = (
     ),
     Operation(
         "get",
+        routes.OFFICER_EVIDENCE,
+        "officerGetEvidence",
+        "Any evidence file (of an application or a complaint), with its bytes, for review.",
+        OFFICER,
+        response=EvidenceItem,
+    ),
+    Operation(
+        "get",
         routes.OFFICER_COMPLAINTS,
         "officerListComplaints",
         "Complaints, newest first.",
@@ -332,6 +352,17 @@ OPERATIONS: tuple[Operation, ...] = (
         bodies.WarningBody,
         ShopVerdict,
         201,
+    ),
+    Operation(
+        "post",
+        routes.OFFICER_IDENTIFIERS,
+        "addIdentifiers",
+        "Declare more identifiers (e.g. payment accounts) for the business a registration "
+        "number, certificate id or identifier names; each is normalised from its display text "
+        "and kind, those it already has are skipped.",
+        OFFICER,
+        bodies.IdentifiersBody,
+        ShopVerdict,
     ),
     Operation(
         "post",

@@ -13,6 +13,7 @@ from babel.messages.pofile import read_po
 from backend_client import open_backend
 from bot import i18n
 from bot.channels.collecting import CollectingChannel
+from bot.complaints import guard as complaint_guard
 from bot.core import ConversationCore
 from bot.database import open_engine, prepare_database
 from bot.dialogue.store import ConversationStore
@@ -85,7 +86,7 @@ async def core(
     backend = await open_backend(
         backend_url=None, database_url=settings.database_url, bot_token=None
     )
-    yield ConversationCore(
+    core = ConversationCore(
         store=ConversationStore(engine),
         nlu=nlu_engine,
         kb=knowledge_base,
@@ -93,6 +94,8 @@ async def core(
         backend=backend,
         clarify_threshold=CLARIFY_THRESHOLD,
     )
+    complaint_guard.install(core.services, engine)
+    yield core
     await backend.close()
     await engine.dispose()
 

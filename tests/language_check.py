@@ -14,12 +14,15 @@ _LATIN = re.compile(r"[A-Za-z]+")
 LATIN_ALLOWED_IN_KHMER = frozenset(
     {
         "CETS",
+        "CMP",
+        "APP",
         "USD",
         "KHR",
         "PDF",
         "URL",
         "SSL",
         "KHQR",
+        "QR",
         "Bakong",
         "ASEAN",
         "MoC",
@@ -28,6 +31,10 @@ LATIN_ALLOWED_IN_KHMER = frozenset(
         "Telegram",
         "ADB",
         "OK",
+        # Bank and wallet names, which Cambodians write in Latin letters in Khmer too.
+        "ABA",
+        "ACLEDA",
+        "Wing",
     }
 )
 KHMER_ALLOWED_IN_ENGLISH = frozenset({"ខ្មែរ"})

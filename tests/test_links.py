@@ -26,5 +26,5 @@ from bot.channels.telegram.commands import start_payload
 )
 def test_link_arguments(argument: str | None, payload: str | None) -> None:
     assert payload_for_link(argument) == payload
-    # Telegram's /start falls back to the main menu for anything that is not ours.
-    assert start_payload(argument) == (payload or "nav:menu")
+    # Telegram's /start falls back to the greeting and menu for anything that is not ours.
+    assert start_payload(argument) == (payload or "i:greet")

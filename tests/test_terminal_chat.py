@@ -68,18 +68,38 @@ def test_piped_english_fee_question(chat_env: dict[str, str]) -> None:
 
 @pytest.mark.slow
 def test_numbers_pick_buttons_and_the_conversation_is_kept(chat_env: dict[str, str]) -> None:
-    first = run_chat(["សួស្តី", "3"], chat_env)  # 3 = the fees button of the main menu
+    first = run_chat(["សួស្តី", "4"], chat_env)  # 4 = the fees button of the main menu
     assert first.returncode == 0, first.stderr
     assert "1) " in first.stdout
     assert "50$" in first.stdout and "250$" in first.stdout
     # Later runs of the same user resume the same conversation: in Khmer, mid-flow.
     second = run_chat(["តើខ្ញុំមានសិទ្ធិទេ?", "2"], chat_env)  # 2 = sole proprietorship
-    assert "ជំហានទី 2 នៃ 4" in second.stdout
+    assert "ជំហានទី2/4" in second.stdout
     third = run_chat(["ថយក្រោយ"], chat_env)
     assert third.returncode == 0, third.stderr
-    assert "ជំហានទី 1 នៃ 4" in third.stdout
+    assert "ជំហានទី1/4" in third.stdout
     other = run_chat(["hello"], chat_env, "--user", "someone-else")
     assert "Hello" in other.stdout
+
+
+@pytest.mark.parametrize(
+    ("locale", "hello", "label", "asked"),
+    [
+        ("en", "hello", "1) Check a shop", "Facebook page link"),
+        ("km", "សួស្តី", "1) ពិនិត្យហាង", "ហ្វេសប៊ុក"),
+    ],
+)
+async def test_the_terminal_menu_offers_the_shop_check_first(
+    core: ConversationCore, locale: str, hello: str, label: str, asked: str
+) -> None:
+    output = io.StringIO()
+    await core.set_language("terminal", "shopper", locale)
+    await TerminalChat(
+        core, user_id="shopper", stdin=io.StringIO(f"{hello}\n1\n"), stdout=output
+    ).run()
+    greeting, _, after = output.getvalue().partition(label)
+    assert greeting and after
+    assert asked in after
 
 
 def test_a_typed_label_or_number_picks_the_button() -> None:

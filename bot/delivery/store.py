@@ -18,11 +18,11 @@ from typing import Any, Final
 
 from sqlalchemy import ColumnElement, and_, exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
-from sqlalchemy.orm import aliased
+from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.orm import Session, aliased
 
 from bot.channels.base import Sent
-from bot.database import writer
+from bot.database import NO_SYNC, Transactions
 from bot.dialogue.models import DeliveryRecord
 from bot.messages import Reply
 from bot.reply_codec import decode_replies, encode_replies
@@ -88,8 +88,7 @@ class DeliveryStore:
     def __init__(
         self, engine: AsyncEngine, *, owner: str | None = None, claim_for: timedelta = CLAIM_FOR
     ) -> None:
-        self._readers = async_sessionmaker(engine, expire_on_commit=False)
-        self._writers = async_sessionmaker(writer(engine), expire_on_commit=False)
+        self._tx = Transactions(engine)
         self.owner = owner
         self.claim_for = claim_for
 
@@ -98,13 +97,19 @@ class DeliveryStore:
         """True when several workers share the table (claims with an owner and an expiry)."""
         return self.owner is not None
 
+    async def close(self) -> None:
+        """Release the store's own connections."""
+        await self._tx.close()
+
     async def by_key(self, dedupe_key: str) -> int | None:
         """The delivery stored under this dedupe key, if any."""
-        async with self._readers() as session:
-            found: int | None = await session.scalar(
+
+        def read(session: Session) -> int | None:
+            return session.scalar(
                 select(DeliveryRecord.id).where(DeliveryRecord.dedupe_key == dedupe_key)
             )
-            return found
+
+        return await self._tx.read(read)
 
     async def add(
         self,
@@ -117,20 +122,26 @@ class DeliveryStore:
         now: datetime,
     ) -> int:
         """Store a queued delivery; with a dedupe key already used, the existing one's id."""
-        record = DeliveryRecord(
-            channel=channel,
-            user_id=user_id,
-            dedupe_key=dedupe_key,
-            kind=kind,
-            replies=encode_replies(replies),
-            status=QUEUED,
-            attempts=0,
-            sent=0,
-            created_at=now,
-        )
+        encoded = encode_replies(replies)
+
+        def insert(session: Session) -> int:
+            record = DeliveryRecord(
+                channel=channel,
+                user_id=user_id,
+                dedupe_key=dedupe_key,
+                kind=kind,
+                replies=encoded,
+                status=QUEUED,
+                attempts=0,
+                sent=0,
+                created_at=now,
+            )
+            session.add(record)
+            session.flush()
+            return record.id
+
         try:
-            async with self._writers.begin() as session:
-                session.add(record)
+            return await self._tx.write(insert)
         except IntegrityError:
             if dedupe_key is None:
                 raise
@@ -138,13 +149,15 @@ class DeliveryStore:
             if existing is None:
                 raise
             return existing
-        return record.id
 
     async def get(self, delivery_id: int) -> Delivery | None:
         """One delivery as stored now."""
-        async with self._readers() as session:
-            record = await session.get(DeliveryRecord, delivery_id)
+
+        def read(session: Session) -> Delivery | None:
+            record = session.get(DeliveryRecord, delivery_id)
             return _delivery(record) if record is not None else None
+
+        return await self._tx.read(read)
 
     async def due(self, channels: Sequence[str], now: datetime, limit: int = 100) -> list[Delivery]:
         """Queued deliveries whose time has come, for these channels, oldest first.
@@ -169,27 +182,33 @@ class DeliveryStore:
                     ),
                 )
             )
-        async with self._readers() as session:
-            rows = await session.scalars(
+
+        def read(session: Session) -> list[Delivery]:
+            rows = session.scalars(
                 select(DeliveryRecord).where(*conditions).order_by(DeliveryRecord.id).limit(limit)
             )
             return [_delivery(row) for row in rows]
 
+        return await self._tx.read(read)
+
     async def next_due(self, channels: Sequence[str]) -> datetime | None:
         """When the earliest queued delivery that waits for a retry is due."""
-        async with self._readers() as session:
-            earliest = await session.scalar(
+
+        def read(session: Session) -> datetime | None:
+            return session.scalar(
                 select(func.min(DeliveryRecord.next_attempt_at)).where(
                     DeliveryRecord.status == QUEUED,
                     DeliveryRecord.channel.in_(list(channels)),
                 )
             )
-            return as_utc(earliest)
+
+        return as_utc(await self._tx.read(read))
 
     async def for_user(self, channel: str, user_id: str, statuses: Sequence[str]) -> list[Delivery]:
         """A user's deliveries in these states, oldest first."""
-        async with self._readers() as session:
-            rows = await session.scalars(
+
+        def read(session: Session) -> list[Delivery]:
+            rows = session.scalars(
                 select(DeliveryRecord)
                 .where(
                     DeliveryRecord.channel == channel,
@@ -200,6 +219,8 @@ class DeliveryStore:
             )
             return [_delivery(row) for row in rows]
 
+        return await self._tx.read(read)
+
     async def claim(self, delivery: Delivery, now: datetime | None = None) -> bool:
         """Take a queued or held delivery for sending; False when someone else has it.
 
@@ -208,8 +229,9 @@ class DeliveryStore:
         if not self.shared:
             return await self._change(delivery.id, (QUEUED, HELD), status=SENDING)
         now = now or utc_now()
-        async with self._writers.begin() as session:
-            result = await session.execute(
+
+        def change(session: Session) -> bool:
+            result = session.execute(
                 update(DeliveryRecord)
                 .where(
                     DeliveryRecord.id == delivery.id,
@@ -221,10 +243,13 @@ class DeliveryStore:
                         ),
                     ),
                 )
-                .values(status=SENDING, claimed_by=self.owner, claimed_until=now + self.claim_for)
+                .values(status=SENDING, claimed_by=self.owner, claimed_until=now + self.claim_for),
+                execution_options=NO_SYNC,
             )
             claimed: bool = result.rowcount == 1  # type: ignore[attr-defined]
             return claimed
+
+        return await self._tx.write(change)
 
     async def sending(self, delivery: Delivery, count: int, now: datetime | None = None) -> None:
         """Shared: record, before it goes out, that ``count`` messages will have been sent.
@@ -234,18 +259,23 @@ class DeliveryStore:
         if not self.shared:
             return
         now = now or utc_now()
-        async with self._writers.begin() as session:
-            result = await session.execute(
+
+        def change(session: Session) -> bool:
+            result = session.execute(
                 update(DeliveryRecord)
                 .where(
                     DeliveryRecord.id == delivery.id,
                     DeliveryRecord.status == SENDING,
                     DeliveryRecord.claimed_by == self.owner,
                 )
-                .values(sent=count, claimed_until=now + self.claim_for)
+                .values(sent=count, claimed_until=now + self.claim_for),
+                execution_options=NO_SYNC,
             )
-            if result.rowcount != 1:  # type: ignore[attr-defined]
-                raise ClaimLost(f"delivery {delivery.id} is not this worker's any more")
+            changed: bool = result.rowcount == 1  # type: ignore[attr-defined]
+            return changed
+
+        if not await self._tx.write(change):
+            raise ClaimLost(f"delivery {delivery.id} is not this worker's any more")
 
     async def release_interrupted(self, now: datetime | None = None) -> int:
         """Deliveries left 'sending' by a process that stopped go back to the queue.
@@ -261,12 +291,16 @@ class DeliveryStore:
                     DeliveryRecord.claimed_until < (now or utc_now()),
                 ),
             )
-        async with self._writers.begin() as session:
-            result = await session.execute(
-                update(DeliveryRecord).where(condition).values(status=QUEUED)
+
+        def change(session: Session) -> int:
+            result = session.execute(
+                update(DeliveryRecord).where(condition).values(status=QUEUED),
+                execution_options=NO_SYNC,
             )
             count: int = result.rowcount  # type: ignore[attr-defined]
             return count
+
+        return await self._tx.write(change)
 
     async def sent(self, delivery: Delivery, how: Sent, count: int, now: datetime) -> None:
         """Record a delivery that went out (or, ``how`` HELD, waits for the user's next message)."""
@@ -316,18 +350,22 @@ class DeliveryStore:
                 or_(DeliveryRecord.status != SENDING, DeliveryRecord.claimed_by == self.owner)
             )
             values.setdefault("claimed_until", None)
-        async with self._writers.begin() as session:
-            result = await session.execute(
+
+        def change(session: Session) -> bool:
+            result = session.execute(
                 update(DeliveryRecord)
                 .where(
                     DeliveryRecord.id == delivery_id,
                     DeliveryRecord.status.in_(list(expected)),
                     *fence,
                 )
-                .values(**values)
+                .values(**values),
+                execution_options=NO_SYNC,
             )
             changed: bool = result.rowcount == 1  # type: ignore[attr-defined]
             return changed
+
+        return await self._tx.write(change)
 
 
 def _due(table: type[DeliveryRecord], now: datetime, shared: bool) -> ColumnElement[bool]:

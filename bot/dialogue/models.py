@@ -41,6 +41,8 @@ class ConversationRecord(ConversationBase):
     offered: Mapped[list[Any]] = mapped_column(JSON, default=list)
     submitted: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     last_seen_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # Facts kept across flows (e.g. the certificate checked last, to tell a copied badge).
+    context: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
     version: Mapped[int] = mapped_column(Integer, default=0)
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), onupdate=func.now()

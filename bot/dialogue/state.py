@@ -109,6 +109,9 @@ class DialogueState:
     submitted: dict[str, dict[str, str]] = field(default_factory=dict)
     last_seen_at: datetime | None = None
     version: int = 0
+    # Facts kept across flows and turns, e.g. the certificate the user checked last (to tell
+    # a badge copied onto another page).
+    context: dict[str, str] = field(default_factory=dict)
 
     def active_flow(self) -> FlowState | None:
         """The flow typed answers go to, if any."""

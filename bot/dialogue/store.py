@@ -54,6 +54,7 @@ def _row(state: DialogueState) -> dict[str, Any]:
         "offered": [[b.label, b.payload] for b in state.offered],
         "submitted": {form: dict(info) for form, info in state.submitted.items()},
         "last_seen_at": state.last_seen_at,
+        "context": dict(state.context),
     }
 
 
@@ -100,6 +101,7 @@ class ConversationStore:
                     if isinstance(v, dict)
                 },
                 last_seen_at=_as_utc(record.last_seen_at),
+                context={str(k): str(v) for k, v in (record.context or {}).items()},
                 version=record.version,
             )
 

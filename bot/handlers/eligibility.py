@@ -2,40 +2,35 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import Any, Final
 
 from bot import forms, keyboards
+from bot.answers.eligibility_options import (
+    parse_activity,
+    parse_category,
+    parse_channel,
+    parse_registration,
+)
 from bot.forms import FORMS, Accept, Choice, Field, FieldInput, Form, FormContext, Parsed
+from bot.handlers.application import apply_now_button
 from bot.i18n import _, current_locale, pgettext
 from bot.messages import Button
 from bot.turn import Turn
 from nlu import Intent
-from nlu.normalise import normalise
 
-ACTIVITIES: Final = ("goods", "services", "intermediary", "insurance")
-CHANNELS: Final = ("facebook", "telegram", "website", "marketplace", "offline")
-REGISTRATIONS: Final = ("yes", "pending", "no")
-
-# Typed answers, for users who write instead of tapping. Khmer, English and romanized Khmer.
-_ACTIVITY_WORDS: Final = (
-    ("insurance", re.compile(r"insur|ធានារ៉ាប់រង|thea?na ?rab ?rong", re.IGNORECASE)),
-    (
-        "intermediary",
-        re.compile(r"market ?place|platform|payment|auction|ផ្សារ|វេទិកា|ទូទាត់", re.IGNORECASE),
-    ),
-    ("services", re.compile(r"servic|សេវា|sevak?a", re.IGNORECASE)),
-    ("goods", re.compile(r"goods|product|item|clothes|ទំនិញ|ផលិតផល|eyvan|ey van", re.IGNORECASE)),
+# "other" and "not_sure" are offered where real answers may not fit the listed ones.
+ACTIVITIES: Final = ("goods", "services", "intermediary", "insurance", "other", "not_sure")
+CHANNELS: Final = (
+    "facebook",
+    "telegram",
+    "website",
+    "marketplace",
+    "social",
+    "offline",
+    "other",
 )
-_CHANNEL_WORDS: Final = (
-    ("facebook", re.compile(r"face ?book|\bfb\b|ហ្វេស|page", re.IGNORECASE)),
-    ("telegram", re.compile(r"telegram|tele|តេឡេ", re.IGNORECASE)),
-    ("website", re.compile(r"web|site|\bapp\b|គេហទំព័រ|វេបសាយ", re.IGNORECASE)),
-    ("marketplace", re.compile(r"market|shopee|lazada|ផ្សារ", re.IGNORECASE)),
-    ("offline", re.compile(r"not (yet )?online|offline|មិនទាន់", re.IGNORECASE)),
-)
-_PENDING_WORDS: Final = re.compile(r"pending|applying|in progress|កំពុង|kom ?pung", re.IGNORECASE)
+REGISTRATIONS: Final = ("yes", "pending", "no", "not_sure")
 
 
 def _activity_label(key: str) -> str:
@@ -44,6 +39,8 @@ def _activity_label(key: str) -> str:
         "services": pgettext("button", "Services"),
         "intermediary": pgettext("button", "Online platform"),
         "insurance": pgettext("button", "Insurance"),
+        "other": pgettext("button", "Something else"),
+        "not_sure": pgettext("button", "Not sure"),
     }
     return labels[key]
 
@@ -54,7 +51,9 @@ def _channel_label(key: str) -> str:
         "telegram": pgettext("button", "Telegram"),
         "website": pgettext("button", "Own website or app"),
         "marketplace": pgettext("button", "Online marketplace"),
+        "social": pgettext("button", "TikTok, Instagram…"),
         "offline": pgettext("button", "Not online yet"),
+        "other": pgettext("button", "Somewhere else"),
     }
     return labels[key]
 
@@ -70,6 +69,7 @@ def _registration_label(key: str) -> str:
         "yes": pgettext("button", "Yes, I have it"),
         "pending": pgettext("button", "I have applied"),
         "no": pgettext("button", "No"),
+        "not_sure": pgettext("button", "Not sure"),
     }
     return labels[key]
 
@@ -77,31 +77,35 @@ def _registration_label(key: str) -> str:
 def _category_choices(ctx: FormContext) -> list[Choice]:
     locale = current_locale()
     return [
-        Choice(c.key, c.name.get(locale), c.short_name.get(locale)) for c in ctx.turn.kb.categories
+        *(
+            Choice(c.key, c.name.get(locale), c.short_name.get(locale))
+            for c in ctx.turn.kb.categories
+        ),
+        Choice("not_sure", pgettext("button", "Not sure")),
     ]
 
 
 def _parse_category(given: FieldInput, ctx: FormContext) -> Parsed:
-    category = given.turn.entity("business_category")
+    # Typed words in any writing style ("just me", "ម្នាក់ឯង", "sahakreas ek bokkol").
+    category = parse_category(given.text) or given.turn.entity("business_category")
     return Accept(category) if category is not None else None
 
 
-def _pattern_parser(
-    table: tuple[tuple[str, re.Pattern[str]], ...],
+def _answer_parser(
+    parse: Callable[[str], str | None],
 ) -> Callable[[FieldInput, FormContext], Parsed]:
-    def parse(given: FieldInput, ctx: FormContext) -> Parsed:
-        # The NLU's normalisation: no zero-width spaces, canonical Khmer order, lower case.
-        found = _match(table, normalise(given.text).text)
+    def parser(given: FieldInput, ctx: FormContext) -> Parsed:
+        found = parse(given.text)
         return Accept(found) if found is not None else None
 
-    return parse
+    return parser
 
 
 def _parse_registration(given: FieldInput, ctx: FormContext) -> Parsed:
-    text = normalise(given.text).text
+    answer = parse_registration(given.text)
+    if answer is not None:
+        return Accept(answer)
     intent = given.turn.parse.intent.name if given.turn.parse else None
-    if _PENDING_WORDS.search(text):
-        return Accept("pending")
     if intent == Intent.AFFIRM:
         return Accept("yes")
     if intent == Intent.DENY:
@@ -128,7 +132,7 @@ ELIGIBILITY = FORMS.register(
                 name="act",
                 prompt=lambda ctx: _("What do you sell online?"),
                 choices=lambda ctx: [Choice(k, _activity_label(k)) for k in ACTIVITIES],
-                parse=_pattern_parser(_ACTIVITY_WORDS),
+                parse=_answer_parser(parse_activity),
             ),
             Field(
                 name="ch",
@@ -136,7 +140,7 @@ ELIGIBILITY = FORMS.register(
                 choices=lambda ctx: [
                     Choice(k, _channel_label(k), _channel_short_label(k)) for k in CHANNELS
                 ],
-                parse=_pattern_parser(_CHANNEL_WORDS),
+                parse=_answer_parser(parse_channel),
                 when=lambda answers: answers.get("act") != "insurance",
             ),
             Field(
@@ -193,36 +197,57 @@ async def verdict(turn: Turn, answers: dict[str, Any]) -> None:
             (keyboards.criteria_button(), keyboards.menu_button()),
         )
         return
-    category = kb.category(answers.get("cat", "individual"))
-    kind = (
-        kb.eligibility.intermediary
-        if answers.get("act") == "intermediary"
-        else kb.eligibility.service_provider
-    )
+    keys = {c.key for c in kb.categories}
+    category_key = str(answers.get("cat", ""))
+    category = kb.category(category_key) if category_key in keys else None
+    fee_payload = f"fee:{category.key}" if category is not None else "fee:all"
+    activity = answers.get("act")
+    if activity == "intermediary":
+        kind = kb.eligibility.intermediary
+    elif activity in ("goods", "services"):
+        kind = kb.eligibility.service_provider
+    else:  # "other" or "not sure": who is eligible, in full
+        kind = kb.eligibility.summary
     if answers.get("reg") == "yes":
+        first = (
+            _("Yes, you are eligible. Business type: {category}.").format(
+                category=category.name.get(locale)
+            )
+            if category is not None
+            else _(
+                "Yes, you are eligible: individuals, sole proprietorships, companies and "
+                "branches of foreign companies can all apply."
+            )
+        )
         turn.outbox.say(
             "\n".join(
                 [
-                    _("Yes, you are eligible. Business type: {category}.").format(
-                        category=category.name.get(locale)
-                    ),
+                    first,
                     kind.get(locale),
                     _("Next step: prepare your documents and evidence for the 9 criteria."),
                 ]
             ),
             (
+                apply_now_button(
+                    category.key if category is not None else "", str(answers.get("act", ""))
+                ),
                 keyboards.documents_button(),
                 keyboards.criteria_button(),
-                Button(pgettext("button", "My fee"), f"fee:{category.key}"),
+                Button(pgettext("button", "My fee"), fee_payload),
                 keyboards.menu_button(),
             ),
         )
         return
-    first_line = (
-        _("Almost: your business type can apply, but finish your registration first.")
-        if answers.get("reg") == "pending"
-        else _("Your business type can apply, but register with the Ministry first.")
-    )
+    registration = answers.get("reg")
+    if registration == "pending":
+        first_line = _("Almost: your business type can apply, but finish your registration first.")
+    elif registration == "not_sure":
+        first_line = _(
+            "Your business type can apply. First check that you hold the e-commerce licence "
+            "or permission letter."
+        )
+    else:
+        first_line = _("Your business type can apply, but register with the Ministry first.")
     turn.outbox.say(
         "\n".join(
             [
@@ -233,12 +258,7 @@ async def verdict(turn: Turn, answers: dict[str, Any]) -> None:
         ),
         (
             keyboards.documents_button(),
-            Button(pgettext("button", "My fee"), f"fee:{category.key}"),
+            Button(pgettext("button", "My fee"), fee_payload),
             keyboards.menu_button(),
         ),
     )
-
-
-def _match(table: tuple[tuple[str, re.Pattern[str]], ...], text: str) -> str | None:
-    found = [key for key, pattern in table if pattern.search(text)]
-    return found[0] if found else None

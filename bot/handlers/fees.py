@@ -49,6 +49,50 @@ def _proposed_notes(kb: KnowledgeBase) -> list[str]:
     return notes
 
 
+def quoted_fee(kb: KnowledgeBase, category_key: str, *, renewal: bool = False) -> Decimal:
+    """The fee an application (or renewal) of this category is quoted: 0 while a waiver is on."""
+    fees = kb.fees
+    if fees.waiver_active:
+        return Decimal(0)
+    return fees.renewal_fee(category_key) if renewal else fees.application_fee(category_key)
+
+
+def fee_quote(
+    kb: KnowledgeBase, category_key: str, *, khr_per_usd: Decimal, renewal: bool = False
+) -> list[str]:
+    """The fee quote told on submitting: category, amount with riel, the waiver, the status.
+
+    Takes the knowledge base rather than a turn, so a delivery composed later (an application
+    sent once the registry was back) says the same.
+    """
+    locale = current_locale()
+    category = kb.category(category_key).name.get(locale)
+    fees = kb.fees
+    amount = fees.renewal_fee(category_key) if renewal else fees.application_fee(category_key)
+    money = _("{usd} (about {riel})").format(
+        usd=format_usd(amount), riel=format_riel(amount * khr_per_usd)
+    )
+    if renewal:
+        lines = [
+            _("Renewal fee ({category}): {amount}, {percent} of the application fee.").format(
+                category=category, amount=money, percent=format_percent(fees.renewal_percent)
+            )
+        ]
+    else:
+        lines = [
+            _("Fee ({category}): {amount} {validity}.").format(
+                category=category, amount=money, validity=_validity(kb)
+            )
+        ]
+    if fees.waiver_active:
+        lines.append(
+            _("The fee is waived for now (waiver for the first {low} to {high} months).").format(
+                low=fees.waiver_months_min, high=fees.waiver_months_max
+            )
+        )
+    return lines + _proposed_notes(kb)
+
+
 async def fee_for_category(turn: Turn, category_key: str) -> None:
     """The application and renewal fee for one business category."""
     kb = turn.kb

@@ -12,7 +12,8 @@ async def greet(turn: Turn) -> None:
     turn.outbox.say(
         _(
             "Hello! I am the Ministry of Commerce assistant for the e-commerce trustmark "
-            "(CETS). I can tell you who can get it, what it costs and which documents you need."
+            "(CETS). I can check whether a shop is certified before you pay, and tell you who "
+            "can get the trustmark, what it costs and which documents you need."
         ),
         keyboards.main_menu(),
     )

@@ -1,7 +1,7 @@
 """Honest answers for services the bot will offer but cannot perform yet.
 
-Applying, complaints and talking to an officer need the registry and the
-channels that later issues build. Until then the bot says so plainly and offers what it can.
+Complaints and talking to an officer need the registry and the channels that later issues
+build. Until then the bot says so plainly and offers what it can.
 """
 
 from __future__ import annotations
@@ -11,39 +11,9 @@ from bot.i18n import _
 from bot.turn import Turn
 
 
-async def apply(turn: Turn) -> None:
-    """Applying through the chat is not open yet; point to what to prepare."""
-    turn.outbox.say(
-        _(
-            "Applying through this chat is not open yet. You can already check if you are "
-            "eligible and prepare your documents and evidence."
-        ),
-        (keyboards.eligibility_button(), keyboards.documents_button(), keyboards.criteria_button()),
-    )
-
-
 async def track(turn: Turn) -> None:
-    """Application, renewal and complaint tracking are not open yet."""
+    """Complaint tracking is not open yet (applications: bot.handlers.my_application)."""
     turn.outbox.say(
-        _("Following applications, renewals and complaints in this chat is not open yet."),
-        keyboards.main_menu(),
-    )
-
-
-async def complain(turn: Turn) -> None:
-    """Complaints in the chat are not open yet."""
-    turn.outbox.say(
-        _(
-            "Lodging a complaint in this chat is not open yet. The Consumer Protection "
-            "Directorate-General of the Ministry of Commerce handles complaints about online shops."
-        ),
-        (keyboards.menu_button(),),
-    )
-
-
-async def human_agent(turn: Turn) -> None:
-    """Talking to an officer is not possible in the chat yet."""
-    turn.outbox.say(
-        _("I cannot connect you to an officer from this chat yet. I can answer these topics:"),
+        _("Following complaints in this chat is not open yet."),
         keyboards.main_menu(),
     )

@@ -36,8 +36,8 @@ from datetime import timedelta
 from typing import Any, Final
 
 from sqlalchemy import ColumnElement, exists, func, or_, select, update
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
-from sqlalchemy.orm import aliased
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
+from sqlalchemy.orm import Session, aliased
 
 from bot.database import writer
 from bot.dialogue.models import InboundEventRecord
@@ -88,9 +88,9 @@ class LeasedInbox(Inbox):
     def _released(self) -> dict[str, Any]:
         return {"lease_until": None}
 
-    async def _accepted(self, session: AsyncSession, channel: str) -> None:
+    def _accepted(self, session: Session, channel: str) -> None:
         if self._notify:
-            await session.execute(select(func.pg_notify(NOTIFY_CHANNEL, channel)))
+            session.execute(select(func.pg_notify(NOTIFY_CHANNEL, channel)))
 
     async def claim(self, channels: Sequence[str], limit: int) -> list[InboundEvent]:
         """Claim up to ``limit`` events: each user's oldest unfinished one, when free and due."""
@@ -177,7 +177,8 @@ class LeasedInbox(Inbox):
             return count
 
     async def close(self) -> None:
-        """Stop the heartbeat; release the lease connections."""
+        """Stop the heartbeat; release the lease connections and the inbox's own."""
         await asyncio.to_thread(self.heartbeat.stop)
+        await super().close()
         if self._lease_engine is not None:
             await self._lease_engine.dispose()

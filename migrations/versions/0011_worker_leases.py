@@ -1,7 +1,7 @@
 """several worker processes: inbox and delivery leases, named leases for singleton duties
 
 Revision ID: 0011
-Revises: 0006
+Revises: 0010
 Create Date: 2026-12-03 09:00:00
 
 ``inbound_events`` gain ``lease_owner``/``lease_until`` (a worker claims a user's oldest
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0011"
-down_revision: str | None = "0006"
+down_revision: str | None = "0010"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -277,3 +277,50 @@ def test_a_draft_cannot_be_approved_from_the_command_line(
     application_id = asyncio.run(draft())
     code, _, err = run_cli(capsys, "registry", "approve", application_id, "--database-url", db)
     assert code == 1 and "draft" in err
+
+
+def test_payment_accounts_from_the_cli_and_from_csv(
+    capsys: pytest.CaptureFixture[str], db: str, tmp_path: Path
+) -> None:
+    run_cli(capsys, "registry", "seed-demo", "--database-url", db)
+    code, out, _ = run_cli(
+        capsys,
+        "registry",
+        "payment-account",
+        "CETS-2025-000001",
+        "SokhaFashion@ACLB",
+        "--database-url",
+        db,
+    )
+    assert code == 0
+    assert "payment:sokhafashion@aclb" in out
+    code, out, _ = run_cli(
+        capsys,
+        "registry",
+        "payment-account",
+        "@sokhafashion_demo",
+        "000 123 456",
+        "--bank",
+        "abaa",
+        "--database-url",
+        db,
+    )
+    assert code == 0 and "payment:000123456@abaa" in out
+    (found,) = lookup_json(capsys, db, "000123456@abaa")
+    assert found["certificate_id"] == "CETS-2025-000001"
+    code, _, err = run_cli(
+        capsys, "registry", "payment-account", "EC-2024-000101", "no account", "--database-url", db
+    )
+    assert code == 1 and "cannot read payment 'no account'" in err
+
+    csv_file = tmp_path / "with-payments.csv"
+    csv_file.write_text(
+        "registration_no,name,name_km,category,registered_on,facebook,telegram,website,phone,payment\n"
+        "EC-2024-009,Bopha Silk,,,,,,,,bopha@wing; 000-987-654@abaa\n",
+        encoding="utf-8",
+    )
+    code, out, _ = run_cli(capsys, "registry", "import", str(csv_file), "--database-url", db)
+    assert code == 0
+    (bopha,) = lookup_json(capsys, db, "000987654@abaa")
+    assert bopha["registration_no"] == "EC-2024-009"
+    assert set(bopha["identifiers"]) == {"payment:bopha@wing", "payment:000987654@abaa"}

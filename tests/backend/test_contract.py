@@ -649,3 +649,61 @@ async def test_out_of_range_numbers_are_just_not_found(registry: Registry) -> No
     assert page.changes == ()
     with pytest.raises(NotFound):
         await registry.bot.get_application(owner, "APP-2025-99999999999")
+
+
+# Payment accounts and websites
+
+
+async def test_payment_accounts_attached_by_an_officer_find_their_shop(registry: Registry) -> None:
+    _, shop, _, certificate_id = await certified_shop(registry.bot, registry.officer)
+    tag = shop.tag.lower()
+    verdict = await registry.officer.add_identifiers(
+        certificate_id,
+        [
+            Identifier(IdentifierKind.PAYMENT, f"Sokha_{tag}@ACLB", f"Sokha_{tag}@ACLB"),
+            Identifier(IdentifierKind.PAYMENT, f"000-{tag}@abaa".replace("-", "")),
+        ],
+        officer="dara",
+    )
+    payments = {i.value for i in verdict.identifiers if i.kind is IdentifierKind.PAYMENT}
+    assert f"sokha_{tag}@aclb" in payments
+    (match,) = await registry.bot.find_shops(f"sokha_{tag}@aclb")
+    assert match.matched_by is MatchKind.IDENTIFIER
+    assert match.shop.certificate is not None
+    assert match.shop.certificate.certificate_id == certificate_id
+    # Attaching again adds nothing; an unreadable account adds nothing and says which.
+    again = await registry.officer.add_identifiers(
+        shop.telegram, [Identifier(IdentifierKind.PAYMENT, f"sokha_{tag}@aclb")], officer="dara"
+    )
+    assert len(again.identifiers) == len(verdict.identifiers)
+    with pytest.raises(ValidationError, match="not an account"):
+        await registry.officer.add_identifiers(
+            shop.telegram, [Identifier(IdentifierKind.PAYMENT, "not an account")], officer="dara"
+        )
+    with pytest.raises(NotFound):
+        await registry.officer.add_identifiers(
+            f"EC-NOBODY-{tag}", [Identifier(IdentifierKind.PAYMENT, "x@aclb")], officer="dara"
+        )
+
+
+async def test_a_website_is_found_from_any_page_of_it(registry: Registry) -> None:
+    tag = token().lower()
+    record = BusinessRecord(
+        registration_no=f"EC-WEB-{tag}",
+        name=f"Web Shop {tag}",
+        identifiers=(
+            Identifier(
+                IdentifierKind.WEBSITE,
+                f"https://www.shop-{tag}.com.kh/home",
+                f"https://www.shop-{tag}.com.kh/home",
+            ),
+        ),
+    )
+    await registry.officer.import_businesses([record], officer="dara")
+    for link in (
+        f"shop-{tag}.com.kh",
+        f"https://m.shop-{tag}.com.kh/products/12?utm_source=fb",
+        f"http://mobile.shop-{tag}.com.kh/cart#top",
+    ):
+        (match,) = await registry.bot.find_shops(link)
+        assert match.shop.registration_no == f"EC-WEB-{tag}".upper()

@@ -7,7 +7,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from backend_client import Identifier, IdentifierKind
-from registry.identifiers import candidate_identifiers, normalise_phone, parse_identifier
+from registry.identifiers import (
+    candidate_identifiers,
+    normalise_phone,
+    parse_identifier,
+    payment_account,
+    reference_text,
+    unreadable_link,
+)
 
 FB, FB_ID, TG, WEB, PHONE, PAY = (
     IdentifierKind.FACEBOOK,
@@ -89,12 +96,87 @@ def test_telegram_invite_links_are_not_handles() -> None:
     [
         ("https://www.sokha.com.kh/", "sokha.com.kh"),
         ("sokha.com.kh", "sokha.com.kh"),
-        ("HTTP://Sokha.com.kh/Shop/?utm_source=fb#top", "sokha.com.kh/shop"),
+        ("HTTP://Sokha.com.kh/Shop/?utm_source=fb#top", "sokha.com.kh"),
+        ("https://m.sokha.com.kh/products/12?ref=fb", "sokha.com.kh"),
+        ("mobile.sokha.com.kh/a/b/c", "sokha.com.kh"),
+        ("https://www.m.sokha.com.kh", "sokha.com.kh"),
         ("shopee.com.kh/sokha", "shopee.com.kh/sokha"),
+        ("https://shopee.com.kh/Sokha/item-123?x=1", "shopee.com.kh/sokha"),
+        ("https://www.instagram.com/sokha.shop/reel/abc", "instagram.com/sokha.shop"),
+        ("https://www.tiktok.com/@Sokha.KH/video/1", "tiktok.com/@sokha.kh"),
+        ("sites.google.com/view/sokha/home", "sites.google.com/view/sokha"),
     ],
 )
-def test_websites(query: str, site: str) -> None:
+def test_websites_match_by_domain_whatever_the_path(query: str, site: str) -> None:
     assert keys(query)[0] == (WEB, site)
+
+
+def test_a_whatsapp_link_is_its_phone() -> None:
+    assert keys("https://wa.me/85512345678?text=hi") == [(PHONE, "+85512345678")]
+
+
+@pytest.mark.parametrize(
+    "link",
+    [
+        "https://www.facebook.com/share/1AbCdEfGh/",
+        "https://www.facebook.com/share/p/1AbCdEfGh/?mibextid=oFDknk",
+        "facebook.com/sharer.php?u=x",
+        "https://m.facebook.com/story.php?story_fbid=123&id=456",
+        "https://www.facebook.com/permalink.php?story_fbid=1",
+        "https://www.facebook.com/photo.php?fbid=1",
+        "https://www.facebook.com/groups/123456/",
+        "https://www.facebook.com/watch/?v=123",
+        "https://fb.watch/abcDEF/",
+        "https://www.facebook.com/",
+        "https://www.facebook.com/profile.php",
+        "https://t.me/+AbCdEf123",
+        "https://t.me/c/123456/78",
+    ],
+)
+def test_links_that_do_not_name_a_page_are_unreadable(link: str) -> None:
+    assert keys(link) == []
+    assert unreadable_link(link)
+
+
+@pytest.mark.parametrize(
+    "link",
+    [
+        "https://www.facebook.com/sokhafashion.demo/posts/123",
+        "https://www.facebook.com/profile.php?id=100064123456789",
+        "t.me/sokha_shop",
+        "https://www.sokha.com.kh/share/1",
+        "Sokha Fashion",
+        "012 345 678",
+    ],
+)
+def test_readable_links_and_other_text_are_not_unreadable(link: str) -> None:
+    assert not unreadable_link(link)
+
+
+def test_bank_accounts_under_a_bank_id_keep_only_their_digits() -> None:
+    assert payment_account("000 123-456", "abaa") == "000123456@abaa"
+    assert parse_identifier("000-123-456@ABAA", PAY) == Identifier(
+        PAY, "000123456@abaa", "000-123-456@ABAA"
+    )
+    assert payment_account("", "abaa") is None
+    assert payment_account("acc/1", "abaa") is None
+
+
+@pytest.mark.parametrize(
+    "identifier",
+    [
+        Identifier(FB, "sokhafashion"),
+        Identifier(FB_ID, "100064123456789"),
+        Identifier(TG, "sokha_shop"),
+        Identifier(WEB, "sokha.com.kh"),
+        Identifier(WEB, "shopee.com.kh/sokha"),
+        Identifier(PHONE, "+85512345678"),
+        Identifier(PAY, "sokha@aclb"),
+        Identifier(PAY, "000123456@abaa"),
+    ],
+)
+def test_a_reference_text_reads_back_as_its_identifier(identifier: Identifier) -> None:
+    assert keys(reference_text(identifier)) == [(identifier.kind, identifier.value)]
 
 
 @pytest.mark.parametrize(

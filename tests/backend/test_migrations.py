@@ -114,3 +114,41 @@ async def test_a_database_restart_costs_no_failed_request(postgres_url: str) -> 
     finally:
         await killer.dispose()
         await store.close()
+
+
+async def test_stored_websites_become_their_domain(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'cets.sqlite3'}"
+    await asyncio.to_thread(command.upgrade, alembic_config(url), "0003")
+    engine = create_engine(url)
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(
+                text(
+                    "INSERT INTO businesses (id, name, basic_phase_eligible, source, created_at,"
+                    " updated_at) VALUES (1, 'Web Shop', 0, 'import', '2025-01-01', '2025-01-01')"
+                )
+            )
+            await connection.execute(
+                text(
+                    "INSERT INTO business_identifiers (business_id, kind, value, display) VALUES"
+                    " (1, 'website', 'webshop.com.kh/home', 'https://www.webshop.com.kh/home'),"
+                    " (1, 'website', 'webshop.com.kh', 'webshop.com.kh'),"
+                    " (1, 'website', 'shopee.com.kh/web/item', 'shopee.com.kh/web/item'),"
+                    " (1, 'facebook', 'share', 'https://www.facebook.com/share/1AbC/'),"
+                    " (1, 'facebook', 'webshop', 'facebook.com/webshop')"
+                )
+            )
+    finally:
+        await engine.dispose()
+    await asyncio.to_thread(command.upgrade, alembic_config(url), "head")
+    store = await open_store(url)
+    try:
+        officer = EmbeddedOfficer(store)
+        (match,) = await officer.find_shops("https://m.webshop.com.kh/cart?x=1")
+        assert sorted((i.kind.value, i.value) for i in match.shop.identifiers) == [
+            ("facebook", "webshop"),
+            ("website", "shopee.com.kh/web"),
+            ("website", "webshop.com.kh"),
+        ]
+    finally:
+        await store.close()

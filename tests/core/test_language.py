@@ -69,15 +69,44 @@ async def test_typed_language_request_switches(core: ConversationCore) -> None:
 @pytest.mark.parametrize(
     ("current", "source", "text", "platform", "expected"),
     [
+        # Before any choice the first message with real words decides.
         (None, LocaleSource.NONE, "hello", None, "en"),
-        (None, LocaleSource.NONE, "hello", "km", "km"),
+        (None, LocaleSource.NONE, "hello", "km", "en"),
         (None, LocaleSource.NONE, "សួស្តី", "en", "km"),
         (None, LocaleSource.NONE, "chong dak peak", "en", "km"),
+        (None, LocaleSource.NONE, "sahakreas ek bokkol", "en", "km"),
         (None, LocaleSource.NONE, "", None, "km"),
+        (None, LocaleSource.NONE, "facebook.com/shop", "en", "en"),
+        (None, LocaleSource.NONE, "012 345 678", None, "km"),
+        (None, LocaleSource.NONE, "ok", "km-KH", "km"),
+        # A platform guess is replaced by the first real words.
+        ("km", LocaleSource.PLATFORM, "how much", None, "en"),
+        ("en", LocaleSource.PLATFORM, "tlai ponman", None, "km"),
+        # Links, handles, phones, ids, names, numbers, emoji and fragments never switch.
         ("km", LocaleSource.DETECTED, "ok", None, "km"),
+        ("km", LocaleSource.DETECTED, "facebook.com/BestPriceKH", None, "km"),
+        ("km", LocaleSource.DETECTED, "t.me/cheapbags", None, "km"),
+        ("km", LocaleSource.DETECTED, "@cheapbags", None, "km"),
+        ("km", LocaleSource.DETECTED, "012 345 678", None, "km"),
+        ("km", LocaleSource.DETECTED, "CETS-2024-000321", None, "km"),
+        ("km", LocaleSource.DETECTED, "Best Price KH", None, "km"),
+        ("km", LocaleSource.DETECTED, "Trustmark Deals KH", None, "km"),
+        ("km", LocaleSource.DETECTED, "Thank You Shop", None, "km"),
+        ("km", LocaleSource.DETECTED, "99", None, "km"),
+        ("km", LocaleSource.DETECTED, "\U0001f44d\U0001f44d", None, "km"),
+        ("km", LocaleSource.DETECTED, "ok thanks", None, "km"),
+        ("en", LocaleSource.DETECTED, "តម្លៃ", None, "en"),
+        ("en", LocaleSource.DETECTED, "ហាងសុខា", None, "en"),
+        ("en", LocaleSource.DETECTED, "Khmer Shop", None, "en"),
+        ("en", LocaleSource.DETECTED, "Angkor", None, "en"),
+        ("en", LocaleSource.DETECTED, "tov krauy", None, "en"),
+        # A full sentence clearly in the other language does.
         ("km", LocaleSource.DETECTED, "how much is the fee", None, "en"),
-        ("en", LocaleSource.DETECTED, "តម្លៃ", None, "km"),
-        ("en", LocaleSource.CHOSEN, "តម្លៃ", None, "en"),
+        ("en", LocaleSource.DETECTED, "តើខ្ញុំត្រូវបង់ថ្លៃប៉ុន្មាន", None, "km"),
+        ("en", LocaleSource.DETECTED, "knhom chong dak peak", None, "km"),
+        # A choice is never overridden by text.
+        ("en", LocaleSource.CHOSEN, "តើខ្ញុំត្រូវបង់ថ្លៃប៉ុន្មាន", None, "en"),
+        ("km", LocaleSource.CHOSEN, "how much is the fee for a company", None, "km"),
     ],
 )
 def test_decide_locale(

@@ -71,7 +71,7 @@ async def test_unknown_shop_is_not_called_safe(seeded: ConversationCore) -> None
     await chat.press_payload("i:check_shop")
     replies = await chat.say("https://www.facebook.com/nobody.here.123")
     assert not cards(replies)
-    assert "គ្មានហាង" in chat.text()
+    assert "រកមិនឃើញហាង" in chat.text()
     assert_single_language(replies, "km")
 
 

@@ -248,3 +248,21 @@ def test_localized_text_defaults_to_khmer(locale: str, expected: str) -> None:
 def test_records_are_immutable(knowledge_base: KnowledgeBase) -> None:
     with pytest.raises(dataclasses.FrozenInstanceError):
         knowledge_base.criteria[0].number = 10  # type: ignore[misc]
+
+
+def test_contacts_show_only_sourced_details(knowledge_base: KnowledgeBase) -> None:
+    ministry = knowledge_base.contact("ministry")
+    assert ministry.name.en == "Ministry of Commerce"
+    shown = {d.kind: d.value for d in ministry.details if d.confirmed}
+    assert shown["website"] == "moc.gov.kh"
+    unconfirmed = {d.kind for d in ministry.details if not d.confirmed}
+    assert {"phone", "email", "address"} <= unconfirmed
+    assert all(d.value is None for d in ministry.details if not d.confirmed)
+    assert knowledge_base.contact("consumer_protection").role.en.startswith("Handles")
+
+
+def test_renewal_facts(knowledge_base: KnowledgeBase) -> None:
+    renewal = knowledge_base.renewal
+    assert "2 years" in renewal.validity.en
+    assert "short" in renewal.how.en
+    assert len(renewal.prepare) >= 3

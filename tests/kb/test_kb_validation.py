@@ -190,3 +190,25 @@ def test_empty_evidence_list(kb_copy: Path) -> None:
     edit(kb_copy, "criteria.yaml", lambda d: d["criteria"][6].update(evidence=[]))
     with pytest.raises(KnowledgeBaseError, match=r"criteria\[6\]\.evidence: expected a non-empty"):
         load_knowledge_base(kb_copy)
+
+
+def test_a_contact_detail_still_to_confirm_has_no_value(kb_copy: Path) -> None:
+    def invent_a_phone(data: Any) -> None:
+        phone = next(d for d in data["contacts"][0]["details"] if d["kind"] == "phone")
+        phone["value"] = "+855 23 000 000"
+
+    edit(kb_copy, "contacts.yaml", invent_a_phone)
+    with pytest.raises(KnowledgeBaseError, match=r"contacts.yaml: contacts\[0\].details\[2\]"):
+        load_knowledge_base(kb_copy)
+
+
+def test_contact_details_have_known_kinds_and_statuses(kb_copy: Path) -> None:
+    edit(kb_copy, "contacts.yaml", lambda d: d["contacts"][1]["details"][0].update(kind="fax"))
+    with pytest.raises(KnowledgeBaseError, match="must be one of"):
+        load_knowledge_base(kb_copy)
+
+
+def test_renewal_needs_what_to_prepare(kb_copy: Path) -> None:
+    edit(kb_copy, "renewal.yaml", lambda d: d.pop("prepare"))
+    with pytest.raises(KnowledgeBaseError, match=r"renewal\.yaml: missing field"):
+        load_knowledge_base(kb_copy)

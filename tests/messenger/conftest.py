@@ -10,7 +10,8 @@ import pytest
 from aiohttp import web
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
-from bot.database import open_engine
+from bot.channels.messenger.attachments import ATTACHMENT_POLICY_KEY, AttachmentPolicy
+from bot.database import open_engine, writer
 from bot.server import build_web_app
 from bot.settings import Settings
 from registry.demo import seed_demo
@@ -59,6 +60,8 @@ async def start_bot(
             messenger_env.setenv(name, value)
         bot_settings = dataclasses.replace(settings, messenger_page_access_token=PAGE_TOKEN)
         app = build_web_app(bot_settings)
+        # The fake CDN is on loopback over http: let exactly its origin through.
+        app[ATTACHMENT_POLICY_KEY] = AttachmentPolicy(test_origins=frozenset({graph.origin}))
         runner = web.AppRunner(app)
         await runner.setup()
         site = web.TCPSite(runner, "127.0.0.1", 0)
@@ -84,7 +87,7 @@ async def seed_registry(settings: Settings) -> None:
     """The registry's documented demo shops (fixed certificate ids) in the bot's database."""
     engine = open_engine(settings.database_url)
     try:
-        async with async_sessionmaker(engine).begin() as session:
+        async with async_sessionmaker(writer(engine)).begin() as session:
             await seed_demo(session)
     finally:
         await engine.dispose()

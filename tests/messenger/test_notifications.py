@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from bot.database import writer
 from bot.delivery import Deliveries, apology
-from bot.dialogue.models import InboundEventRecord
+from bot.dialogue.models import ConversationRecord, InboundEventRecord
 from bot.i18n import use_locale
 from bot.messages import Button, TextReply
 from tests.messenger.conftest import StartBot
@@ -33,12 +33,18 @@ def deliveries(bot: MessengerBot) -> Deliveries:
 
 
 async def last_wrote(bot: MessengerBot, psid: str, ago: timedelta) -> None:
-    """Let time pass: the user's messages to the Page were sent ``ago``."""
+    """Let time pass: the user's messages to the Page, and their last turn, were ``ago``."""
+    then = datetime.now(UTC) - ago
     async with async_sessionmaker(writer(bot.runtime.engine)).begin() as session:
         await session.execute(
             update(InboundEventRecord)
             .where(InboundEventRecord.channel == "messenger", InboundEventRecord.user_id == psid)
-            .values(received_at=datetime.now(UTC) - ago)
+            .values(received_at=then)
+        )
+        await session.execute(
+            update(ConversationRecord)
+            .where(ConversationRecord.channel == "messenger", ConversationRecord.user_id == psid)
+            .values(last_seen_at=then)
         )
 
 

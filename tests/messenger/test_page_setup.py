@@ -41,7 +41,7 @@ def test_setup_sends_the_profile_in_khmer_and_english(page_env: pytest.MonkeyPat
     assert call.rejected is None
     assert call.authorization == f"Bearer {PAGE_TOKEN}"
     profile = call.body
-    assert profile["get_started"] == {"payload": "nav:menu"}
+    assert profile["get_started"] == {"payload": "i:greet"}
     greetings = {g["locale"]: g["text"] for g in profile["greeting"]}
     assert set(greetings) == {"default", "km_KH"}
     assert "CETS" in greetings["default"] and not contains_khmer(greetings["default"])
@@ -53,6 +53,7 @@ def test_setup_sends_the_profile_in_khmer_and_english(page_env: pytest.MonkeyPat
         assert [i["type"] for i in items] == ["postback"] * len(items)
         assert [i["payload"] for i in items] == [
             "nav:menu",
+            "i:check_shop",
             "i:about_trustmark",
             "i:ask_eligibility",
             "fee:all",
@@ -65,9 +66,13 @@ def test_setup_sends_the_profile_in_khmer_and_english(page_env: pytest.MonkeyPat
         assert all(len(t) <= 30 for t in titles)
         if locale == "km_KH":
             assert all(contains_khmer(t) for t in titles), titles
+            assert "ពិនិត្យហាង" in titles
         else:
             assert not any(contains_khmer(t) for t in titles), titles
             assert "Fees" in titles
+            assert "Check a shop" in titles
+    assert "check a shop" in greetings["default"]
+    assert "ពិនិត្យហាង" in greetings["km_KH"]
 
 
 def test_a_rate_limit_during_setup_is_retried(page_env: pytest.MonkeyPatch) -> None:
@@ -102,4 +107,4 @@ def test_dry_run_prints_the_profile_without_calling_meta(
 ) -> None:
     assert run_command("setup", "--dry-run") == 0
     profile = json.loads(capsys.readouterr().out)
-    assert profile["get_started"]["payload"] == "nav:menu"
+    assert profile["get_started"]["payload"] == "i:greet"

@@ -49,7 +49,7 @@ async def test_a_certificate_link_opens_its_verification(
     assert "CETS-2025-000001" in card["title"] and name in card["title"]
     assert certified in "\n".join(message_texts(messages))
     payloads = [payload for _title, payload in choices(messages)]
-    assert "i:complain" in payloads
+    assert "cmp:shop:CETS-2025-000001" in payloads  # the complaint starts about this shop
     assert not any(p.startswith("share:") for p in payloads)  # no inline sharing in Messenger
     assert bot.graph.sender_actions(NEW_USER) == ["typing_on"]  # the registry is a slow step
     assert_one_language(messages, locale)
@@ -62,8 +62,8 @@ async def test_the_apply_link_starts_an_application(bot: MessengerBot) -> None:
     await bot.settle()
     messages = bot.graph.messages(psid)
     payloads = {payload for _title, payload in choices(messages)}
-    assert {"i:ask_eligibility", "i:ask_documents"} <= payloads  # the apply answer's next steps
-    assert_one_language(messages, "km")
+    assert {"app:cat:individual", "app:cat:sole_proprietorship"} <= payloads  # the wizard's
+    assert_one_language(messages, "km")  # first question, in Khmer
 
 
 async def test_get_started_without_a_profile_lookup_answers_in_khmer(bot: MessengerBot) -> None:

@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from bot.channels.telegram.application import TelegramBot, build_bot
 from bot.channels.telegram.config import TelegramConfig
 from bot.channels.telegram.webhook import SECRET_HEADER, TELEGRAM_CHANNEL_KEY, WEBHOOK_PATH
-from bot.database import open_engine, prepare_database
+from bot.database import open_engine, prepare_database, writer
 from bot.dialogue.models import InboundEventRecord
 from bot.messages import Button, CardReply, FileReply, Reply, TextReply
 from bot.server import build_web_app
@@ -217,7 +217,7 @@ async def seed_registry(settings: Settings) -> None:
     await prepare_database(settings.database_url)
     engine = open_engine(settings.database_url)
     try:
-        async with async_sessionmaker(engine).begin() as session:
+        async with async_sessionmaker(writer(engine)).begin() as session:
             await seed_demo(session)
     finally:
         await engine.dispose()

@@ -81,6 +81,7 @@ class FakeBotApi:
     calls: list[ApiCall] = field(default_factory=list)
     files: dict[str, FakeFile] = field(default_factory=dict)
     file_downloads: list[str] = field(default_factory=list)
+    topics: dict[int, str] = field(default_factory=dict)
     _updates: list[Json] = field(default_factory=list)
     _confirmed: int = 0
     _last_queued: int = 0
@@ -171,6 +172,21 @@ class FakeBotApi:
     def texts_to(self, chat_id: int) -> list[str]:
         """The texts of the messages sent to one chat, in order."""
         return [call.params.get("text", "") for call in self.sent_to(chat_id)]
+
+    def topic_calls(self, chat_id: int, thread_id: int) -> list[ApiCall]:
+        """Answered sendMessage and sendDocument calls into one forum topic, in order."""
+        return [
+            call
+            for call in self.sent_to(chat_id)
+            if str(call.params.get("message_thread_id")) == str(thread_id)
+        ]
+
+    def topic_texts(self, chat_id: int, thread_id: int) -> list[str]:
+        """The texts (or captions) posted into one forum topic, in order."""
+        return [
+            str(call.params.get("text") or call.params.get("caption") or "")
+            for call in self.topic_calls(chat_id, thread_id)
+        ]
 
     async def wait_until(self, condition: Callable[[], bool]) -> None:
         """Wait until ``condition()`` holds after some call (the caller bounds the time)."""
@@ -305,6 +321,15 @@ class FakeBotApi:
             document={"file_id": "sent-document", "file_unique_id": "sent-document-u"},
         )
 
+    async def _createForumTopic(self, params: Json) -> Json:
+        thread_id = next(self._message_ids)
+        self.topics[thread_id] = str(params.get("name", ""))
+        return {
+            "message_thread_id": thread_id,
+            "name": self.topics[thread_id],
+            "icon_color": 7322096,
+        }
+
     async def _editMessageText(self, params: Json) -> Json:
         message = self._message(params, **self._text_content(params))
         message["message_id"] = int(params.get("message_id", 0))
@@ -317,19 +342,33 @@ class FakeBotApi:
         if params.get("parse_mode") == "HTML":
             text = html.unescape(re.sub(r"<[^>]+>", "", text))
         content: Json = {"text": text}
-        if params.get("reply_markup"):
-            content["reply_markup"] = params["reply_markup"]
+        markup = params.get("reply_markup")
+        if isinstance(markup, dict) and "inline_keyboard" in markup:
+            # Telegram returns only an inline keyboard with the message (a reply keyboard, such
+            # as "share my phone number", belongs to the chat, not the message).
+            content["reply_markup"] = markup
         return content
 
     def _message(self, params: Json, **content: Any) -> Json:
         chat_id = int(params.get("chat_id", 0))
-        return {
+        message: Json = {
             "message_id": next(self._message_ids),
             "date": int(time.time()),
             "chat": {"id": chat_id, "type": "private"},
             "from": BOT_USER,
             **content,
         }
+        if chat_id < 0:  # a group: the officers' forum supergroup
+            message["chat"] = {
+                "id": chat_id,
+                "type": "supergroup",
+                "title": "Officers",
+                "is_forum": True,
+            }
+        if params.get("message_thread_id"):
+            message["message_thread_id"] = int(params["message_thread_id"])
+            message["is_topic_message"] = True
+        return message
 
     @staticmethod
     def _bad_request(description: str) -> web.Response:

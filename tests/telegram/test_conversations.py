@@ -73,7 +73,7 @@ async def test_start_answers_in_the_telegram_language_with_khmer_by_default(
     user = new_user(bot, language_code)
     menu = await user.say(user.text("/start"))
     reference = await open_chat(core, locale, user_id=f"reference-{locale}")
-    assert_shows(menu, await reference.press_payload("nav:menu"))
+    assert_shows(menu, await reference.press_payload("i:greet"))
     assert_single_language(as_replies(menu), locale)
 
 
@@ -94,11 +94,11 @@ COMMANDS = (
     ("/check", "i:check_shop"),
     ("/apply", "i:apply"),
     ("/complain", "i:complain"),
-    ("/start", "nav:menu"),
+    ("/start", "i:greet"),
     ("/help@cets_test_bot", "i:help"),
     ("/start apply", "i:apply"),
     ("/start check", "i:check_shop"),
-    ("/start unknown-link", "nav:menu"),
+    ("/start unknown-link", "i:greet"),
 )
 
 
@@ -122,7 +122,7 @@ async def test_the_command_menu_is_registered_in_khmer_and_english(
     khmer, english = fake_api.of("setMyCommands")
     assert "language_code" not in khmer.params  # the default menu, for every other language
     assert english.params["language_code"] == "en"
-    names = ["start", "help", "language", "check", "apply", "complain"]
+    names = ["start", "help", "language", "check", "apply", "status", "complain"]
     for menu in (khmer, english):
         assert [c["command"] for c in menu.params["commands"]] == names
     english_descriptions: list[Reply] = [

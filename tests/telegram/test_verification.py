@@ -28,7 +28,7 @@ CERTIFIED = {"en": "Certified (CETS) until", "km": "មានវិញ្ញា�
     [
         ("km", "facebook.com/sokhafashion.demo"),
         ("en", "facebook.com/sokhafashion.demo"),
-        ("en", "Sokha Fashion"),
+        ("en", "@sokhafashion_demo"),
         ("km", "012 345 601"),
     ],
 )

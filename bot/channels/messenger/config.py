@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Final
 
+from bot.channels.messenger.attachments import AttachmentPolicy
 from bot.env import env_flag, env_positive_number, env_text
 from bot.intake.limits import DEFAULT_MAX_FILE_BYTES, FileLimits
 from bot.settings import Settings
@@ -82,6 +83,8 @@ class MessengerConfig:
     # when the Page has that permission and this is switched on.
     utility_template: UtilityTemplate | None = None
     human_agent_tag: bool = False
+    # Where user files may be downloaded from; never read from the environment.
+    attachment_policy: AttachmentPolicy = field(default_factory=AttachmentPolicy)
     # The Page's send budget, shared by every worker through Redis (CETS_REDIS_URL); unset:
     # no limit of our own (Meta's are per user and per day, answered with retryable errors).
     max_sends_per_second: float | None = None

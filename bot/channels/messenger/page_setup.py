@@ -16,7 +16,7 @@ from bot.i18n import N_, NP_, _, pgettext, use_locale
 
 log = logging.getLogger(__name__)
 
-GET_STARTED_PAYLOAD: Final = "nav:menu"
+GET_STARTED_PAYLOAD: Final = "i:greet"
 GREETING_LIMIT: Final = 160
 MENU_TITLE_LIMIT: Final = 30
 MENU_ITEM_LIMIT: Final = 20
@@ -26,6 +26,7 @@ PROFILE_LOCALES: Final = (("default", "en"), ("km_KH", "km"))
 # The persistent menu: existing button labels (context "button") and the payloads they send.
 MENU_ITEMS: Final = (
     (NP_("button", "Main menu"), "nav:menu"),
+    (NP_("button", "Check a shop"), "i:check_shop"),
     (NP_("button", "What is the trustmark?"), "i:about_trustmark"),
     (NP_("button", "Am I eligible?"), "i:ask_eligibility"),
     (NP_("button", "Fees"), "fee:all"),
@@ -35,8 +36,8 @@ MENU_ITEMS: Final = (
     (NP_("button", "Help"), "i:help"),
 )
 GREETING: Final = N_(
-    "Ministry of Commerce assistant for the e-commerce trustmark (CETS): who can apply, "
-    "fees, documents and the 9 criteria."
+    "Ministry of Commerce assistant for the e-commerce trustmark (CETS): check a shop, who "
+    "can apply, fees, documents and the 9 criteria."
 )
 
 

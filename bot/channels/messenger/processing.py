@@ -157,7 +157,10 @@ class MessengerProcessor:
             try:
                 attachments.append(
                     await download_attachment(
-                        self._client.session, ref, max_bytes=self._config.max_attachment_bytes
+                        self._client.session,
+                        ref,
+                        max_bytes=self._config.max_attachment_bytes,
+                        policy=self._config.attachment_policy,
                     )
                 )
             except AttachmentError as exc:

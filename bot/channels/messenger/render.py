@@ -58,7 +58,11 @@ def choices_for(buttons: Iterable[Button]) -> list[Choice]:
     choices: list[Choice] = []
     seen: set[str] = set()
     for button in buttons:
-        if button.payload.startswith(DROPPED_PREFIXES) or button.payload in seen:
+        if (
+            button.payload.startswith(DROPPED_PREFIXES)
+            or button.kind == "contact"  # Telegram's "share my phone": typed here instead
+            or button.payload in seen
+        ):
             continue
         seen.add(button.payload)
         choices.append((button_title(button), button.payload))

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING, ClassVar
 
 from aiohttp import web
 
 from bot.channels.base import Channel, ChannelSetup
+from bot.channels.messenger.attachments import ATTACHMENT_POLICY_KEY
 from bot.channels.messenger.channel import MESSENGER_KEY, MessengerChannel
 from bot.channels.messenger.config import MessengerConfig
 from bot.channels.messenger.events import CHANNEL
@@ -44,6 +46,11 @@ class MessengerSetup(ChannelSetup):
 
     def create(self, app: web.Application, runtime: BotRuntime) -> Channel:
         """The channel, reachable by the webhook routes."""
-        channel = MessengerChannel(self.config, runtime)
+        # Tests put their fake CDN's policy on the app; a deployment has no way to.
+        config = replace(
+            self.config,
+            attachment_policy=app.get(ATTACHMENT_POLICY_KEY, self.config.attachment_policy),
+        )
+        channel = MessengerChannel(config, runtime)
         app[MESSENGER_KEY] = channel
         return channel

@@ -54,6 +54,16 @@ class BudgetRateLimiter(AIORateLimiter):
         )
 
 
+def _rate_limiter(config: TelegramConfig, budget: SendBudget | None) -> AIORateLimiter | None:
+    if not config.rate_limiter:
+        return None  # TELEGRAM_RATE_LIMITER_OFF (benchmarks against a fake)
+    if budget is None:
+        return AIORateLimiter(
+            overall_max_rate=config.max_sends_per_second, max_retries=RATE_LIMIT_RETRIES
+        )
+    return BudgetRateLimiter(budget, max_retries=RATE_LIMIT_RETRIES)
+
+
 def build_bot(config: TelegramConfig, budget: SendBudget | None = None) -> TelegramBot:
     """A Bot on our API base URLs, with the rate limiter (call ``initialize`` before use).
 
@@ -73,11 +83,5 @@ def build_bot(config: TelegramConfig, budget: SendBudget | None = None) -> Teleg
         local_mode=config.local_mode,
         request=HTTPXRequest(connection_pool_size=CONNECTION_POOL),
         get_updates_request=HTTPXRequest(connection_pool_size=1),
-        rate_limiter=(
-            AIORateLimiter(
-                overall_max_rate=config.max_sends_per_second, max_retries=RATE_LIMIT_RETRIES
-            )
-            if budget is None
-            else BudgetRateLimiter(budget, max_retries=RATE_LIMIT_RETRIES)
-        ),
+        rate_limiter=_rate_limiter(config, budget),
     )

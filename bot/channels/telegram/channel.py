@@ -24,6 +24,8 @@ from bot.channels.telegram.inbound import CHANNEL
 from bot.channels.telegram.polling import poll_updates
 from bot.channels.telegram.rendering import rendered, send_message
 from bot.channels.telegram.updates import UpdateRouter
+from bot.handoff.service import SERVICE as HANDOFF
+from bot.handoff.telegram import officer_desk
 from bot.inbox import InboundEvent, TurnCommit
 from bot.messages import Reply
 from bot.send_budget import prepaid
@@ -93,9 +95,19 @@ class TelegramChannel(Channel):
             "telegram", config.bot_token, config.max_sends_per_second
         )
         self.bot: TelegramBot = build_bot(config, self._budget)
-        self._router = UpdateRouter(config, self.bot, runtime.core, runtime.inbox)
+        # The officers' forum for handoffs, when TELEGRAM_OFFICER_CHAT_ID is set.
+        self.officers = officer_desk(
+            self.bot,
+            runtime.core.services.get(HANDOFF),
+            max_download_bytes=config.max_download_bytes,
+        )
+        self._router = UpdateRouter(
+            config, self.bot, runtime.core, runtime.inbox, officers=self.officers
+        )
         self._worker = runtime.inbox_worker(self)
         self._polling: asyncio.Task[None] | None = None
+        # Updates parsed when accepted, until their first processing (each is parsed once).
+        self._parsed: dict[int, Update] = {}
 
     async def start(self) -> None:
         """Log in (getMe), register the menu, resume pending updates, then receive new ones.
@@ -105,6 +117,9 @@ class TelegramChannel(Channel):
         """
         await self.bot.initialize()
         log.info("Telegram bot @%s ready", self.bot.username)
+        if self.officers is not None:
+            self._runtime.deliveries.register(self.officers)
+            await self.officers.start()
         await self._worker.start()
         leader = self._runtime.leader
         if leader is not None:
@@ -153,6 +168,9 @@ class TelegramChannel(Channel):
         if self._runtime.leader is not None:
             await self._runtime.leader.drop_duty("telegram")
         await self._worker.stop()
+        if self.officers is not None:
+            await self.officers.stop()
+        self._parsed.clear()
         await self.bot.shutdown()
 
     async def accept(self, body: Any) -> int:
@@ -170,12 +188,17 @@ class TelegramChannel(Channel):
         )
         if event is None:
             return 0
+        self._parsed[event.id] = update
         self._worker.submit(event)
         return 1
 
     async def handle_event(self, event: InboundEvent, commit: TurnCommit) -> list[Reply] | None:
         """Answer one stored update (see :class:`UpdateRouter`)."""
-        return await self._router.handle(event, commit)
+        try:
+            return await self._router.handle(event, commit, self._parsed.pop(event.id, None))
+        finally:
+            for merged in commit.merged:  # an album's other photos are never handled apart
+                self._parsed.pop(merged, None)
 
     async def send(
         self,

@@ -51,6 +51,8 @@ class TelegramConfig:
     poll_timeout: int = DEFAULT_POLL_TIMEOUT
     max_sends_per_second: float = DEFAULT_MAX_SENDS_PER_SECOND
     album_seconds: float = DEFAULT_ALBUM_SECONDS
+    # Off only where Telegram's limits do not apply (a local Bot API server, a load benchmark).
+    rate_limiter: bool = True
 
     @property
     def uses_webhook(self) -> bool:
@@ -108,4 +110,5 @@ class TelegramConfig:
             album_seconds=env_positive_number(
                 "TELEGRAM_ALBUM_SECONDS", DEFAULT_ALBUM_SECONDS, TelegramConfigError
             ),
+            rate_limiter=not env_flag("TELEGRAM_RATE_LIMITER_OFF", TelegramConfigError),
         )

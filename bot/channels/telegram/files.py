@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass
+from typing import Final
 
 from telegram import Bot, Message
 from telegram.error import BadRequest
@@ -11,6 +13,13 @@ from telegram.error import BadRequest
 from bot.messages import Attachment, AttachmentKind
 
 log = logging.getLogger(__name__)
+
+# The longest a file may take to arrive (getFile and the download together).
+DOWNLOAD_SECONDS: Final = 60.0
+
+
+class FileUrlRefusedError(Exception):
+    """getFile answered with a path outside the Bot API's file URL (never fetched)."""
 
 
 class FileTooLargeError(Exception):
@@ -80,20 +89,36 @@ def incoming_file(message: Message) -> IncomingFile | None:
     return None
 
 
+def check_file_url(bot: Bot, file_path: str | None) -> None:
+    """Refuse a file that is not under the Bot API's file URL (unless on a local Bot API).
+
+    python-telegram-bot reads any ``file_path`` that names a file on this machine's disk
+    directly; with the cloud Bot API a file must come from its file URL, nowhere else.
+    """
+    if bot.local_mode:
+        return
+    prefix = f"{bot.base_file_url}/"
+    path = file_path or ""
+    if not path.startswith(prefix) or ".." in path[len(prefix) :].split("/"):
+        raise FileUrlRefusedError("the file is not under the Bot API file URL")
+
+
 async def download(bot: Bot, incoming: IncomingFile, limit: int) -> Attachment:
     """Fetch a file through getFile and the file URL; FileTooLargeError when over ``limit``."""
     if incoming.size is not None and incoming.size > limit:
         raise FileTooLargeError(incoming.size, limit)
-    try:
-        telegram_file = await bot.get_file(incoming.file_id)
-    except BadRequest as exc:
-        # The cloud Bot API refuses getFile for files over 20 MB.
-        if "too big" in exc.message.lower():
-            raise FileTooLargeError(incoming.size, limit) from exc
-        raise
-    if telegram_file.file_size is not None and telegram_file.file_size > limit:
-        raise FileTooLargeError(telegram_file.file_size, limit)
-    data = bytes(await telegram_file.download_as_bytearray())
+    async with asyncio.timeout(DOWNLOAD_SECONDS):
+        try:
+            telegram_file = await bot.get_file(incoming.file_id)
+        except BadRequest as exc:
+            # The cloud Bot API refuses getFile for files over 20 MB.
+            if "too big" in exc.message.lower():
+                raise FileTooLargeError(incoming.size, limit) from exc
+            raise
+        if telegram_file.file_size is not None and telegram_file.file_size > limit:
+            raise FileTooLargeError(telegram_file.file_size, limit)
+        check_file_url(bot, telegram_file.file_path)
+        data = bytes(await telegram_file.download_as_bytearray())
     if len(data) > limit:
         raise FileTooLargeError(len(data), limit)
     log.debug("downloaded a %s of %d bytes", incoming.kind, len(data))

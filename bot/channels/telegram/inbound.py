@@ -46,6 +46,8 @@ async def from_message(
     An edited message counts as new text only: its file, if any, arrived with the original.
     """
     text = _without_bot_mention(message.text or message.caption or "", bot.username)
+    if not text and message.contact is not None:
+        text = message.contact.phone_number  # "share my phone number" arrives as a contact
     incoming = None if edited else incoming_file(message)
     attachments: tuple[Attachment, ...] = ()
     refused = False

@@ -5,7 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Final
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    ReplyKeyboardMarkup,
+)
 
 from bot.messages import Button
 
@@ -59,10 +64,29 @@ def _rows(buttons: Sequence[InlineKeyboardButton]) -> list[list[InlineKeyboardBu
 
 
 def inline_keyboard(buttons: Sequence[Button]) -> InlineKeyboardMarkup | None:
-    """The inline keyboard for a reply's buttons (short labels paired), or None without any."""
+    """The inline keyboard for a reply's buttons (short labels paired), or None without any.
+
+    A "share my phone" button cannot be inline: see :func:`contact_keyboard`.
+    """
+    buttons = [b for b in buttons if b.kind != "contact"]
     if not buttons:
         return None
     return InlineKeyboardMarkup(_rows([keyboard_button(b) for b in buttons]))
+
+
+def contact_keyboard(buttons: Sequence[Button]) -> ReplyKeyboardMarkup | None:
+    """The reply keyboard with Telegram's "share my phone number" button, if one is offered.
+
+    It stands in for the phone's keyboard until it is used once (one-time).
+    """
+    contact = next((b for b in buttons if b.kind == "contact"), None)
+    if contact is None:
+        return None
+    return ReplyKeyboardMarkup(
+        [[KeyboardButton(contact.label, request_contact=True)]],
+        resize_keyboard=True,
+        one_time_keyboard=True,
+    )
 
 
 def url_keyboard(label: str, url: str) -> InlineKeyboardMarkup:

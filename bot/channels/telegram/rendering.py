@@ -7,11 +7,11 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from telegram import Bot, InlineKeyboardMarkup, InputFile
+from telegram import Bot, InlineKeyboardMarkup, InputFile, ReplyKeyboardMarkup
 from telegram.constants import ParseMode
 
 from bot.channels.graphemes import text_length
-from bot.channels.telegram.keyboard import inline_keyboard
+from bot.channels.telegram.keyboard import contact_keyboard, inline_keyboard
 from bot.channels.telegram.text_split import CAPTION_LIMIT, split_text
 from bot.messages import CardReply, FileReply, Reply, TextReply
 
@@ -48,7 +48,7 @@ class TelegramMessage:
     """One Bot API message a reply becomes: HTML text with a keyboard, or a document."""
 
     text: str = ""
-    keyboard: InlineKeyboardMarkup | None = None
+    keyboard: InlineKeyboardMarkup | ReplyKeyboardMarkup | None = None
     document: FileReply | None = None
 
 
@@ -66,10 +66,17 @@ def telegram_messages(reply: Reply) -> list[TelegramMessage]:
         log.warning("empty %s reply not sent", type(reply).__name__)
         return []
     keyboard = inline_keyboard(reply.buttons)
-    return [
+    messages = [
         TelegramMessage(piece, keyboard if number == len(pieces) else None)
         for number, piece in enumerate(pieces, 1)
     ]
+    contact = contact_keyboard(reply.buttons)
+    if contact is not None:
+        # A message keeps one keyboard: the inline buttons stay with the text, the "share my
+        # phone" button comes with a message of its own (its label says what it does).
+        label = next(b.label for b in reply.buttons if b.kind == "contact")
+        messages.append(TelegramMessage(escape(label), contact))
+    return messages
 
 
 def rendered(replies: Sequence[Reply]) -> list[TelegramMessage]:

@@ -15,7 +15,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Sequence
 from datetime import timedelta
-from typing import Final, Protocol
+from typing import TYPE_CHECKING, Final, Protocol
 
 from telegram import Bot, CallbackQuery, InlineQuery, Message, Update, User
 from telegram.constants import ChatAction, ChatType, MessageEntityType, ParseMode
@@ -34,9 +34,13 @@ from bot.channels.telegram.inbound import (
 )
 from bot.channels.telegram.inline import inline_article, results_button
 from bot.channels.telegram.rendering import escape
+from bot.handlers.verification import unavailable_card
 from bot.i18n import DEFAULT_LOCALE, normalise_locale, use_locale
 from bot.inbox import CommitHook, InboundEvent, Inbox, TurnCommit
 from bot.messages import Attachment, CardReply, InboundMessage, Reply, TextReply
+
+if TYPE_CHECKING:
+    from bot.handoff.telegram import TelegramOfficerDesk
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +51,7 @@ INLINE_CACHE_SECONDS: Final = 30
 TYPING_AFTER_SECONDS: Final = 1.0
 # However long an album keeps arriving, it is answered after this.
 ALBUM_MAX_WAIT: Final = timedelta(seconds=15)
-_CONTENT: Final = ("text", "photo", "document", "voice", "audio", "video", "sticker")
+_CONTENT: Final = ("text", "photo", "document", "voice", "audio", "video", "sticker", "contact")
 
 
 class TurnRunner(Protocol):
@@ -99,10 +103,15 @@ def bot_command(message: Message, bot_username: str) -> tuple[str, list[str]] | 
 
 @contextlib.asynccontextmanager
 async def typing_when_slow(bot: Bot, chat_id: int, after: float) -> AsyncIterator[None]:
-    """Show "typing…" if the block is still running after ``after`` seconds."""
+    """Show "typing…" if the block is still running after ``after`` seconds.
+
+    A request already on its way is finished, not cut off, and before the replies go out.
+    """
+    sending = asyncio.Event()
 
     async def show() -> None:
         await asyncio.sleep(after)
+        sending.set()
         try:
             await bot.send_chat_action(chat_id, ChatAction.TYPING)
         except TelegramError:
@@ -112,7 +121,8 @@ async def typing_when_slow(bot: Bot, chat_id: int, after: float) -> AsyncIterato
     try:
         yield
     finally:
-        task.cancel()
+        if not sending.is_set():
+            task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
 
@@ -128,16 +138,25 @@ class UpdateRouter:
         inbox: Inbox,
         *,
         typing_after: float = TYPING_AFTER_SECONDS,
+        officers: TelegramOfficerDesk | None = None,
     ) -> None:
         self._config = config
         self._bot = bot
         self._core = core
         self._inbox = inbox
         self._typing_after = typing_after
+        self._officers = officers
 
-    async def handle(self, event: InboundEvent, commit: TurnCommit) -> list[Reply] | None:
-        """The replies to send for the update, or None when there is nothing to send."""
-        update = Update.de_json(event.body, self._bot)
+    async def handle(
+        self, event: InboundEvent, commit: TurnCommit, update: Update | None = None
+    ) -> list[Reply] | None:
+        """The replies to send for the update (``update``: already parsed), or None."""
+        if update is None:
+            update = Update.de_json(event.body, self._bot)
+        if self._officers is not None and self._officers.owns(update):
+            # The officers' forum: relayed to the user by the handoff, never a turn.
+            await self._officers.handle_update(update)
+            return None
         if update.inline_query is not None:
             await self._answer_inline(update.inline_query)
             return None
@@ -228,7 +247,8 @@ class UpdateRouter:
             cards = await self._core.shop_cards(inline_query.query, locale)
         except BackendError:
             log.warning("registry lookup for an inline query failed", exc_info=True)
-            cards = []
+            with use_locale(locale):
+                cards = [unavailable_card()]
         username = self._bot.username
         with use_locale(locale):
             results = [inline_article(card, number, username) for number, card in enumerate(cards)]

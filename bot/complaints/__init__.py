@@ -1,0 +1,1 @@
+"""Complaints in the chat: filing, limits and labels (the registry keeps the complaints)."""

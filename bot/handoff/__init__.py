@@ -1,0 +1,1 @@
+"""Talking to an officer: a conversation handed to the officers' Telegram forum and back."""
