@@ -142,3 +142,12 @@ def format_long_date(value: date) -> str:
     locale = current_locale()
     pattern = _KHMER_LONG_DATE if locale == "km" else "long"
     return babel_format_date(value, format=pattern, locale=locale)
+
+
+def warm_up() -> None:
+    """Load every locale's catalog and number data now (at start), not in a user's turn."""
+    for locale in SUPPORTED_LOCALES:
+        with use_locale(locale):
+            format_usd(Decimal("1.5"))
+            format_riel(Decimal(4000))
+            _("Sorry, something went wrong. Please try again.")

@@ -32,6 +32,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlalchemy.orm import Session
 
+from bot import metrics
 from bot.channels.base import SendFailed, SendResult
 from bot.database import NO_SYNC, Transactions
 from bot.dialogue.models import ConversationRecord, InboundEventRecord
@@ -495,6 +496,7 @@ class InboxWorker:
         except SendFailed as exc:
             if not exc.reachable:
                 log.info("inbox %s event %s: the user cannot be messaged", event.channel, event.id)
+                metrics.delivery_failed(event.channel)
                 done, note = exc.sent, exc.reason
                 await self._stored(
                     lambda: self._inbox.finish(event, sent=done, note=note), event, "finish"
@@ -539,6 +541,7 @@ class InboxWorker:
             )
             return False
         log.error("inbox %s event %s failed for good: %s", event.channel, event.id, reason)
+        metrics.delivery_failed(event.channel)
         await self._stored(
             lambda: self._inbox.fail(event, reason, sent=sent, retry_at=None),
             event,

@@ -322,3 +322,12 @@ def decide_locale(
     if switched is not None and switched != current:
         return LocaleDecision(switched, LocaleSource.DETECTED)
     return LocaleDecision(current, source)
+
+
+def warm_up() -> None:
+    """Build the language models now (at start), not in a user's first turn.
+
+    The style model is trained and the entity extractor built on first use; both take about
+    two seconds, which would otherwise stall the event loop during the first message.
+    """
+    analyse("hello tlai ponman")

@@ -23,6 +23,7 @@ from pythonjsonlogger.json import JsonFormatter
 
 from registry.redact import redact_text
 
+_HANDLER_NAME: Final = "cets-redacting"
 TEXT_FORMAT: Final = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 _SECRETS: Final = (
@@ -107,8 +108,11 @@ def configure_logging(*, verbose: bool = False, stream: TextIO | None = None) ->
         handler.setFormatter(json_formatter())
     else:
         handler.setFormatter(logging.Formatter(TEXT_FORMAT))
+    handler.set_name(_HANDLER_NAME)
     root = logging.getLogger()
+    # Replace only our own handler (a second call), never others (e.g. a test's capture).
     for existing in list(root.handlers):
-        root.removeHandler(existing)
+        if existing.get_name() == _HANDLER_NAME:
+            root.removeHandler(existing)
     root.addHandler(handler)
     root.setLevel(level)

@@ -23,7 +23,9 @@ from bot.delivery import Deliveries, DeliveryStore
 from bot.dialogue.store import ConversationStore
 from bot.env import env_positive_int
 from bot.handoff import service as handoff
+from bot.i18n import warm_up as warm_up_formats
 from bot.inbox import MAX_ATTEMPTS, InboundEvent, Inbox, InboxWorker
+from bot.language import warm_up as warm_up_language
 from bot.leases import LeaderLease, process_identity
 from bot.metrics import metered_backend
 from bot.retry import RetryPolicy
@@ -173,6 +175,9 @@ async def start_runtime(settings: Settings) -> BotRuntime:
     engine = open_engine(settings.database_url)
     kb = load_knowledge_base()
     nlu = await open_nlu_engine(settings.nlu_url)
+    # Models and locale data loaded on first use would stall the first user's turn.
+    await asyncio.to_thread(warm_up_language)
+    await asyncio.to_thread(warm_up_formats)
     backend = metered_backend(
         await open_backend(
             backend_url=settings.backend_url,

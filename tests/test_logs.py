@@ -31,6 +31,8 @@ def emit(monkeypatch: pytest.MonkeyPatch, log_format: str) -> str:
     monkeypatch.setenv("CETS_LOG_FORMAT", log_format)
     monkeypatch.setenv("CETS_LOG_LEVEL", "INFO")
     stream = io.StringIO()
+    for handler in list(logging.getLogger().handlers):  # only ours should write here
+        logging.getLogger().removeHandler(handler)
     configure_logging(stream=stream)
     log = logging.getLogger("bot.test")
     log.info("message from %s, phone %s", "7012345678901234", "+855 12 345 678")

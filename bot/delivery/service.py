@@ -18,6 +18,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Final
 
+from bot import metrics
 from bot.channels.base import Channel, Purpose, SendFailed, Sent
 from bot.delivery.store import HELD, QUEUED, ClaimLost, Delivery, DeliveryStore
 from bot.i18n import DEFAULT_LOCALE, _, use_locale
@@ -264,4 +265,5 @@ class Deliveries:
             )
             return
         log.error("delivery %s to %s failed for good: %s", delivery.id, delivery.channel, reason)
+        metrics.delivery_failed(delivery.channel)
         await self._store.failed(delivery, reason, sent)

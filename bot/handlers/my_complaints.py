@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
-from typing import Final, Protocol
+from typing import Final
 
 from backend_client import (
     BackendError,
@@ -20,7 +20,7 @@ from backend_client import (
     SubjectType,
 )
 from bot import keyboards
-from bot.backend_outbox import Deliver
+from bot.applications.feed import FEED_HANDLERS, FeedContext
 from bot.complaints.guard import guard_of
 from bot.complaints.labels import category_label, status_label
 from bot.complaints.ledger import fingerprint
@@ -223,29 +223,10 @@ def complaint_update_replies(change: StatusChange) -> list[Reply]:
     ]
 
 
-class FeedContext(Protocol):
-    """What the status-feed consumer gives its handlers (see the seller stream's feed)."""
-
-    @property
-    def deliver(self) -> Deliver:
-        """The deliveries' entry point."""
-        ...
-
-    @property
-    def fresh(self) -> bool:
-        """False for a change too old to announce."""
-        ...
-
-    def dedupe_key(self, change: StatusChange) -> str:
-        """The one delivery key of a change."""
-        ...
-
-
 async def on_status_change(context: FeedContext, change: StatusChange) -> None:
     """The status feed's handler for complaints: the complainant is told each change, once.
 
-    Register it with the feed consumer: ``FEED_HANDLERS.register(SubjectType.COMPLAINT,
-    on_status_change)``.
+    Registered with the one status-feed consumer (:mod:`bot.applications.feed`) below.
     """
     owner = change.owner
     if change.subject_type is not SubjectType.COMPLAINT or owner is None or not context.fresh:
@@ -258,3 +239,6 @@ async def on_status_change(context: FeedContext, change: StatusChange) -> None:
         lambda: complaint_update_replies(change),
         dedupe_key=context.dedupe_key(change),
     )
+
+
+FEED_HANDLERS.register(SubjectType.COMPLAINT, on_status_change)

@@ -28,8 +28,10 @@ from registry.demo import seed_demo
 from tests.language_check import language_problems
 
 TRANSCRIPTS = Path(__file__).parent / "transcripts"
-# Links, domains and handles are written in Latin letters in every language.
-_ADDRESS = re.compile(r"(?:https?://)?[\w.-]+\.[a-z]{2,}(?:/\S*)?|@\w+|t\.me/\S+", re.IGNORECASE)
+# Links, domains, handles and quoted names are written as they are in every language.
+_ADDRESS = re.compile(
+    r"(?:https?://)?[\w.-]+\.[a-z]{2,}(?:/\S*)?|@\w+|t\.me/\S+|“[^”]*”", re.IGNORECASE
+)
 _WORD = re.compile(r"[A-Za-z]+|[\u1780-\u17FF\u19E0-\u19FF]+")
 
 

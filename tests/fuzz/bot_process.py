@@ -188,7 +188,7 @@ def bot_process(env_extra: dict[str, str], tmp_path: Path) -> Iterator[BotProces
             "CETS_DATA_DIR": str(tmp_path),
             "CETS_HTTP_HOST": "127.0.0.1",
             "CETS_HTTP_PORT": str(port),
-            "CETS_LOG_LEVEL": "ERROR",
+            "CETS_LOG_LEVEL": os.environ.get("FUZZ_LOG_LEVEL", "ERROR"),
             **env_extra,
         }
     )

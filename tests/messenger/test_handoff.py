@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from bot.channels.telegram.webhook import SECRET_HEADER, TELEGRAM_CHANNEL_KEY, WEBHOOK_PATH
-from bot.dialogue.models import InboundEventRecord
+from bot.dialogue.models import ConversationRecord, InboundEventRecord
 from bot.server import build_web_app
 from bot.settings import Settings
 from registry.database import WRITE_OPTION
@@ -72,6 +72,9 @@ class TwoChannelBot:
             )
             for row in rows:
                 row.received_at = row.received_at - by
+            conversation = await session.get(ConversationRecord, ("messenger", psid))
+            if conversation is not None and conversation.last_seen_at is not None:
+                conversation.last_seen_at = conversation.last_seen_at - by
 
 
 StartBoth = Callable[..., Awaitable[TwoChannelBot]]

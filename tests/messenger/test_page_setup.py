@@ -41,7 +41,7 @@ def test_setup_sends_the_profile_in_khmer_and_english(page_env: pytest.MonkeyPat
     assert call.rejected is None
     assert call.authorization == f"Bearer {PAGE_TOKEN}"
     profile = call.body
-    assert profile["get_started"] == {"payload": "i:greet"}
+    assert profile["get_started"] == {"payload": "i:greet"}  # greeting and menu (issue 10)
     greetings = {g["locale"]: g["text"] for g in profile["greeting"]}
     assert set(greetings) == {"default", "km_KH"}
     assert "CETS" in greetings["default"] and not contains_khmer(greetings["default"])

@@ -170,3 +170,22 @@ async def test_a_file_the_bot_api_will_not_serve_is_explained(
     notice, answer = texts(shown)
     assert notice.startswith("Sorry, this file is too large")
     assert "$100" in answer  # the caption still reaches the core
+
+
+@pytest.mark.parametrize("locale", ["km", "en"])
+async def test_a_file_telegram_does_not_know_is_asked_for_again_at_once(
+    start_bot: StartBot, fake_api: FakeBotApi, locale: str
+) -> None:
+    # No file is registered with the fake Bot API: getFile answers "Invalid file_id".
+    bot = await start_bot()
+    user = new_user(bot, locale)
+    shown = await user.say(too_large_document(user, None))
+    [notice] = texts(shown)
+    assert_single_language(as_replies(shown), locale)
+    if locale == "en":
+        assert notice == "Sorry, I could not receive your file. Please send it again."
+    else:
+        assert contains_khmer(notice)
+    assert len(fake_api.of("getFile")) == 1  # refused for good: not tried again
+    [event] = await bot.inbox()
+    assert event.status == "done" and event.last_error is None

@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import Final
 
 from telegram import Bot, CallbackQuery, Message, User
+from telegram.error import BadRequest
 
 from bot.channels.telegram.commands import command_payload
-from bot.channels.telegram.files import FileTooLargeError, download, incoming_file
+from bot.channels.telegram.files import (
+    FileTooLargeError,
+    FileUrlRefusedError,
+    download,
+    incoming_file,
+)
 from bot.messages import Attachment, InboundMessage
 
 CHANNEL: Final = "telegram"
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,6 +29,9 @@ class Received:
 
     message: InboundMessage
     file_refused: bool = False
+    file_unreadable: bool = False
+    """Telegram would not hand the file over (an unknown or expired ``file_id``, a file URL
+    outside its file host): asking again cannot help, so the user is asked to resend."""
 
     @property
     def has_content(self) -> bool:
@@ -50,12 +62,15 @@ async def from_message(
         text = message.contact.phone_number  # "share my phone number" arrives as a contact
     incoming = None if edited else incoming_file(message)
     attachments: tuple[Attachment, ...] = ()
-    refused = False
+    refused = unreadable = False
     if incoming is not None:
         try:
             attachments = (await download(bot, incoming, max_download_bytes),)
         except FileTooLargeError:
             refused = True
+        except (BadRequest, FileUrlRefusedError) as exc:
+            log.info("a file could not be fetched: %s", exc)
+            unreadable = True
     return Received(
         InboundMessage(
             channel=CHANNEL,
@@ -66,6 +81,7 @@ async def from_message(
             message_id=str(message.message_id),
         ),
         file_refused=refused,
+        file_unreadable=unreadable,
     )
 
 

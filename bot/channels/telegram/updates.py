@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import timedelta
 from typing import TYPE_CHECKING, Final, Protocol
 
@@ -22,7 +22,7 @@ from telegram.constants import ChatAction, ChatType, MessageEntityType, ParseMod
 from telegram.error import BadRequest, TelegramError
 
 from backend_client import BackendError
-from bot.channels.notices import file_too_large
+from bot.channels.notices import file_not_received, file_too_large
 from bot.channels.telegram.commands import COMMAND_PAYLOADS
 from bot.channels.telegram.config import TelegramConfig
 from bot.channels.telegram.inbound import (
@@ -191,8 +191,10 @@ class UpdateRouter:
         notices: list[Reply] = []
         if received.file_refused:
             notices.append(await self._file_too_large(user, received.message.text))
-            if not received.has_content:
-                return notices
+        if received.file_unreadable:
+            notices.append(await self._notice(user, received.message.text, file_not_received))
+        if notices and not received.has_content:
+            return notices
         return await self._converse(received.message, commit, notices)
 
     async def _converse(
@@ -269,7 +271,7 @@ class UpdateRouter:
         commit.merged = [member.id for member in members if member.id != event.id]
         text = ""
         attachments: list[Attachment] = []
-        refused = False
+        refused = unreadable = False
         for member in members:
             update = Update.de_json(member.body, self._bot)
             message = update.message
@@ -281,6 +283,7 @@ class UpdateRouter:
             text = text or received.message.text
             attachments.extend(received.message.attachments)
             refused = refused or received.file_refused
+            unreadable = unreadable or received.file_unreadable
         log.info("an album of %d updates handled as one message", len(members))
         combined = Received(
             InboundMessage(
@@ -292,6 +295,7 @@ class UpdateRouter:
                 message_id=str(first.message_id),
             ),
             file_refused=refused,
+            file_unreadable=unreadable,
         )
         return await self._on_received(combined, user, commit)
 
@@ -312,8 +316,12 @@ class UpdateRouter:
             await asyncio.sleep(wait.total_seconds())
 
     async def _file_too_large(self, user: User, text: str) -> Reply:
+        log.info("a file over the download limit was refused")
+        limit = self._config.max_download_bytes
+        return await self._notice(user, text, lambda: file_too_large(limit))
+
+    async def _notice(self, user: User, text: str, compose: Callable[[], str]) -> Reply:
+        """A notice of the channel itself, in the language the bot would answer in."""
         locale = await self._core.reply_locale(CHANNEL, str(user.id), text, user.language_code)
         with use_locale(locale):
-            notice = file_too_large(self._config.max_download_bytes)
-        log.info("a file over the download limit was refused")
-        return TextReply(notice)
+            return TextReply(compose())
