@@ -57,6 +57,7 @@ async def launch(
     nlu_cache_dir: Path,
     *,
     supervised: bool,
+    lease_seconds: float = 5.0,
 ) -> WorkerProcesses:
     env = worker_environment(
         fake=fake,
@@ -66,9 +67,10 @@ async def launch(
         data_dir=tmp_path / "data",
         cache_dir=nlu_cache_dir,
         extra={
-            # Short leases, so a dead worker's events are taken over within seconds.
-            "CETS_INBOX_LEASE_SECONDS": "5",
-            "CETS_LEADER_LEASE_SECONDS": "5",
+            # Short leases where a worker is killed, so that its events are taken over
+            # within seconds; else the default, so a starved machine never moves a lease.
+            "CETS_INBOX_LEASE_SECONDS": str(lease_seconds),
+            "CETS_LEADER_LEASE_SECONDS": str(lease_seconds),
             "CETS_INBOX_RETRY_SECONDS": "0.05",
             # The budget is still shared through Redis, at a rate that keeps the test short.
             "TELEGRAM_MAX_SENDS_PER_SECOND": "400",
@@ -134,7 +136,13 @@ async def test_two_workers_answer_every_message_once_and_in_order(
 ) -> None:
     expected = await expected_replies(core)
     workers = await launch(
-        tmp_path, fake_api, workers_database, redis_url, nlu_cache_dir, supervised=True
+        tmp_path,
+        fake_api,
+        workers_database,
+        redis_url,
+        nlu_cache_dir,
+        supervised=True,
+        lease_seconds=15.0,
     )
     inbox = Inbox(open_engine(workers_database))
     try:
