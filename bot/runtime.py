@@ -138,9 +138,13 @@ class BotRuntime:
         """Start the workers that run without a user turn (submissions waiting for the
         registry)."""
         self.backend_outbox.start()
-        # The registry's status feed and the scheduled notices: on the leader only (they keep
-        # their own lease too, so a brief overlap during a change of leader is harmless).
-        self.run_as_leader("seller", self._seller_duty)
+        # The registry's status feed and the scheduled notices: on the leader only with several
+        # workers (they keep their own lease too, so a brief overlap during a change of leader
+        # is harmless); started here at once on a single process.
+        if self.leader is None:
+            self.seller.start()
+        else:
+            self.run_as_leader("seller", self._seller_duty)
         if self.wakeups is not None:
             self.wakeups.start()
         if self.leader is not None:
