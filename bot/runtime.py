@@ -23,14 +23,13 @@ from bot.delivery import Deliveries, DeliveryStore
 from bot.dialogue.store import ConversationStore
 from bot.env import env_positive_int
 from bot.handoff import service as handoff
-from bot.i18n import warm_up as warm_up_formats
 from bot.inbox import MAX_ATTEMPTS, InboundEvent, Inbox, InboxWorker
-from bot.language import warm_up as warm_up_language
 from bot.leases import LeaderLease, process_identity
 from bot.metrics import metered_backend
 from bot.retry import RetryPolicy
 from bot.send_budget import SendBudget, open_redis, send_budget
 from bot.settings import Settings
+from bot.warm_up import warm_up
 from bot.workers.config import WorkerConfig
 from bot.workers.leased_inbox import NOTIFY_CHANNEL, LeasedInbox
 from bot.workers.leased_worker import ClaimingInboxWorker
@@ -180,8 +179,7 @@ async def start_runtime(settings: Settings) -> BotRuntime:
     kb = load_knowledge_base()
     nlu = await open_nlu_engine(settings.nlu_url)
     # Models and locale data loaded on first use would stall the first user's turn.
-    await asyncio.to_thread(warm_up_language)
-    await asyncio.to_thread(warm_up_formats)
+    await asyncio.to_thread(warm_up)
     backend = metered_backend(
         await open_backend(
             backend_url=settings.backend_url,

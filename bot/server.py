@@ -19,8 +19,8 @@ from bot.app_keys import CHANNELS_KEY, RUNTIME_KEY, SETTINGS_KEY
 from bot.channels.base import Channel, ChannelSetup
 from bot.channels.registry import configured_channels
 from bot.health import liveness, readiness_route
-from bot.metrics import INBOX_DEPTH, metrics_endpoint, register_depth_probe
-from bot.queue_depths import pending_events
+from bot.metrics import INBOX_DEPTH, OUTBOX_DEPTH, metrics_endpoint, register_depth_probe
+from bot.queue_depths import pending_events, unsent_deliveries
 from bot.runtime import BotRuntime, start_runtime
 from bot.settings import Settings
 from bot.workers.supervisor import listening_site
@@ -50,6 +50,7 @@ async def _runtime_context(app: web.Application) -> AsyncIterator[None]:
     runtime = await start_runtime(app[SETTINGS_KEY])
     app[RUNTIME_KEY] = runtime
     register_depth_probe("inbox", INBOX_DEPTH, lambda: pending_events(runtime.engine))
+    register_depth_probe("outbox", OUTBOX_DEPTH, lambda: unsent_deliveries(runtime.engine))
     yield
     await runtime.close()
 

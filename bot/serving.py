@@ -64,6 +64,7 @@ async def serve(settings: Settings, *, ready: asyncio.Event | None = None) -> No
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.remove_signal_handler(sig)
         await _shut_down(runner, site)
+        gc.unfreeze()  # let the interpreter's exit free what start-up froze
 
 
 async def _shut_down(runner: web.AppRunner, site: web.BaseSite) -> None:

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from prometheus_client.parser import text_string_to_metric_families
 
 from backend_client.http_client import HttpRegistryBackend
+from bot.delivery import apology
 from bot.lifecycle import LIFECYCLE
 from bot.server import RUNTIME_KEY
 from tests.telegram.conftest import RunningBot, StartBot, labels, new_user
+from tests.telegram.fake_bot_api import FakeBotApi
 
 
 async def get(bot: RunningBot, path: str) -> tuple[int, str]:
@@ -101,3 +105,20 @@ async def test_a_reply_that_cannot_be_delivered_is_counted(start_bot: StartBot) 
     after = await samples(bot)
     failed = "cets_deliveries_failed_total"
     assert value(after, failed, channel="telegram") - value(before, failed, channel="telegram") == 1
+
+
+async def test_inbox_and_outbox_depth_count_what_is_not_sent_yet(
+    start_bot: StartBot, fake_api: FakeBotApi
+) -> None:
+    bot = await start_bot()
+    user = new_user(bot, "en")
+    fake_api.delay("sendMessage", 1.5)  # every message takes a while to go out
+    deliveries = bot.app[RUNTIME_KEY].deliveries
+    await deliveries.deliver("telegram", str(user.user_id), apology)
+    await asyncio.sleep(0.3)
+    during = await samples(bot)
+    assert value(during, "cets_outbox_depth", channel="telegram") == 1
+    await deliveries.wait_idle()
+    after = await samples(bot)
+    assert value(after, "cets_outbox_depth", channel="telegram") == 0
+    assert len(user.new_messages()) == 1
