@@ -101,9 +101,7 @@ async def test_sigterm_finishes_the_turn_in_flight_and_exits_within_10_s(
         async with asyncio.timeout(30):
             # The reply reached the Bot API and is held there: the turn is in flight. (Not the
             # typing indicator: it is shown only when a turn is slow, and this one is fast.)
-            # (Polled: the fake tells its waiters only once a held call is answered.)
-            while not fake_api.of("sendMessage"):
-                await asyncio.sleep(0.02)
+            await fake_api.wait_until(lambda: bool(fake_api.of("sendMessage")))
         assert await post(port, text_update("how much is the fee?")) == 200  # queued behind
         process.send_signal(signal.SIGTERM)
         signalled = time.monotonic()
