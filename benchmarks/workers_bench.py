@@ -29,6 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from backend_client import open_backend
 from bot.channels.collecting import CollectingChannel
+from bot.complaints import guard as complaint_guard
 from bot.core import ConversationCore
 from bot.database import open_engine, prepare_database
 from bot.dialogue.store import ConversationStore
@@ -64,6 +65,7 @@ async def reference_replies(messages: tuple[str, ...], folder: Path) -> list[Rep
         backend=backend,
         clarify_threshold=CLARIFY_THRESHOLD,
     )
+    complaint_guard.install(core.services, engine)  # as the runtime does
     channel = CollectingChannel(core, user_id="reference")
     await core.set_language(channel.channel, "reference", "en")
     replies: list[Reply] = []
