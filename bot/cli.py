@@ -9,7 +9,7 @@ import sys
 
 from bot.channels import messenger_cli
 from bot.channels.terminal import TerminalChat
-from bot.database import prepare_database
+from bot.database import SchemaNotCurrent, prepare_database
 from bot.i18n import SUPPORTED_LOCALES
 from bot.logs import configure_logging
 from bot.runtime import start_runtime
@@ -22,7 +22,11 @@ log = logging.getLogger(__name__)
 
 async def _chat(user_id: str, locale: str | None) -> int:
     settings = Settings.from_env()
-    runtime = await start_runtime(settings)
+    try:
+        runtime = await start_runtime(settings)
+    except SchemaNotCurrent as exc:
+        print(f"cets-bot: {exc}", file=sys.stderr)
+        return 2
     runtime.start_background()
     try:
         if locale is not None:
@@ -41,6 +45,10 @@ def _chat_command(args: argparse.Namespace) -> int:
 
 def _run_command(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
+    if args.workers is not None:
+        from bot.workers.supervisor import run_workers
+
+        return run_workers(args.workers, settings, migrate=args.migrate, verbose=args.verbose)
     if not settings.has_channel_tokens:
         print(
             "No TELEGRAM_BOT_TOKEN or MESSENGER_PAGE_ACCESS_TOKEN set: starting the terminal chat.",
@@ -49,9 +57,19 @@ def _run_command(args: argparse.Namespace) -> int:
         return asyncio.run(_chat(args.user, None))
     from bot.serving import serve
 
-    # SIGTERM and SIGINT stop the server cleanly (bot/serving.py).
-    asyncio.run(serve(settings))
+    try:
+        # SIGTERM and SIGINT stop the server cleanly (bot/serving.py).
+        asyncio.run(serve(settings))
+    except SchemaNotCurrent as exc:
+        print(f"cets-bot: {exc}", file=sys.stderr)
+        return 2
     return 0
+
+
+def _worker_count(value: str) -> int:
+    if not value.isdigit() or not 1 <= int(value) <= 64:
+        raise argparse.ArgumentTypeError("a number of workers from 1 to 64")
+    return int(value)
 
 
 def _db_upgrade_command(args: argparse.Namespace) -> int:
@@ -74,6 +92,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = commands.add_parser("run", help="run the bot on the configured channels")
     run.add_argument("--user", default="local", help="terminal user when no channel is set")
+    run.add_argument(
+        "--workers",
+        type=_worker_count,
+        help="run N worker processes on one port (PostgreSQL; see docs/workers.md)",
+    )
+    run.add_argument(
+        "--migrate", action="store_true", help="with --workers: migrate the database first"
+    )
     run.set_defaults(func=_run_command)
 
     db = commands.add_parser("db", help="the bot's database")

@@ -5,6 +5,11 @@ create_engine` (SQLite in WAL mode with a busy timeout, and ``BEGIN IMMEDIATE`` 
 transactions, so concurrent writers queue for the lock instead of failing with "database is
 locked"). A transaction that will write must say so: open its session on :func:`writer`, or
 ask for its connection with ``execution_options={WRITE_OPTION: True}``.
+
+Migrations are a release step on PostgreSQL (``cets-bot db upgrade``, a Kubernetes Job, the
+compose file's migration service): a worker starting on a database that is not at the newest
+schema refuses to start, saying so (:func:`ensure_schema`), rather than have N workers race to
+migrate. SQLite, the single-process default, is still migrated at start.
 """
 
 from __future__ import annotations
@@ -18,21 +23,37 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.env import env_flag
 from registry.database import (
     WRITE_OPTION,
     create_engine,
     create_sqlite_reader,
+    current_revision,
+    head_revision,
     upgrade_database_async,
 )
 
 log = logging.getLogger(__name__)
 
-__all__ = ["NO_SYNC", "WRITE_OPTION", "Transactions", "open_engine", "prepare_database", "writer"]
+__all__ = [
+    "NO_SYNC",
+    "WRITE_OPTION",
+    "SchemaNotCurrent",
+    "Transactions",
+    "ensure_schema",
+    "open_engine",
+    "prepare_database",
+    "writer",
+]
 
 T = TypeVar("T")
 # For ORM-enabled UPDATEs of rows not loaded in the session: nothing to synchronise, and
 # working that out costs more than the statement.
 NO_SYNC: Final = {"synchronize_session": False}
+
+
+class SchemaNotCurrent(RuntimeError):
+    """The database is not at the schema this code needs; the message says what to run."""
 
 
 def open_engine(database_url: str) -> AsyncEngine:
@@ -52,6 +73,28 @@ async def prepare_database(database_url: str) -> None:
     """Bring the database to the newest schema (Alembic migrations in ``migrations/``)."""
     await upgrade_database_async(database_url)
     log.info("database ready (%s)", make_url(database_url).render_as_string(hide_password=True))
+
+
+async def ensure_schema(database_url: str) -> None:
+    """Make sure the database has the newest schema before the bot uses it.
+
+    SQLite: migrated here (one process, one command). PostgreSQL: checked, and
+    :class:`SchemaNotCurrent` raised when behind, unless ``CETS_MIGRATE_ON_START`` is on.
+    """
+    if make_url(database_url).get_backend_name() == "sqlite" or env_flag("CETS_MIGRATE_ON_START"):
+        await prepare_database(database_url)
+        return
+    engine = create_engine(database_url)
+    try:
+        current = await current_revision(engine)
+    finally:
+        await engine.dispose()
+    head = head_revision()
+    if current != head:
+        raise SchemaNotCurrent(
+            f"the database is at schema {current or 'none'}, this release needs {head}: run "
+            "`cets-bot db upgrade` once (the release step) before starting the workers"
+        )
 
 
 class Transactions:

@@ -13,7 +13,8 @@ the last attempt the event is marked failed with its reason, the user is sent an
 through the deliveries, and the user's later events go on.
 
 Every state change is a compare-and-set on the row's status, so that several worker processes
-(with leases, later) can never both commit one event's turn.
+can never both commit one event's turn; with several processes the events are also claimed
+with leases, and every change is fenced on the lease (:mod:`bot.workers.leased_inbox`).
 """
 
 from __future__ import annotations
@@ -26,13 +27,13 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Final, TypeVar
 
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.orm import Session
 
 from bot import metrics
-from bot.channels.base import SendFailed
+from bot.channels.base import SendFailed, SendResult
 from bot.database import NO_SYNC, Transactions
 from bot.dialogue.models import ConversationRecord, InboundEventRecord
 from bot.lifecycle import LIFECYCLE
@@ -63,6 +64,10 @@ class EventAlreadyHandled(RuntimeError):
     """Another worker committed this event's turn first; the transaction is rolled back."""
 
 
+class LeaseLost(RuntimeError):
+    """This worker's lease on the event ran out and another worker may have it: stop."""
+
+
 @dataclass(frozen=True, slots=True)
 class InboundEvent:
     """An accepted event as stored, with how far its processing got."""
@@ -79,6 +84,8 @@ class InboundEvent:
     next_attempt_at: datetime | None = None
     group_key: str | None = None
     received_at: datetime | None = None
+    lease_owner: str | None = None
+    lease_until: datetime | None = None
 
     @property
     def finished(self) -> bool:
@@ -100,6 +107,8 @@ def _event(record: InboundEventRecord) -> InboundEvent:
         next_attempt_at=as_utc(record.next_attempt_at),
         group_key=record.group_key,
         received_at=as_utc(record.received_at),
+        lease_owner=record.lease_owner,
+        lease_until=as_utc(record.lease_until),
     )
 
 
@@ -117,6 +126,17 @@ class Inbox:
     async def close(self) -> None:
         """Release the inbox's own connections."""
         await self._tx.close()
+
+    def _owned(self) -> list[ColumnElement[bool]]:
+        """Extra conditions on every change of an event (a leased inbox: held by this worker)."""
+        return []
+
+    def _released(self) -> dict[str, Any]:
+        """Extra values when an attempt ends (a leased inbox: the lease is given back)."""
+        return {}
+
+    def _accepted(self, session: Session, channel: str) -> None:
+        """Inside the transaction storing a new event (a leased inbox tells other workers)."""
 
     async def accept(
         self,
@@ -144,6 +164,7 @@ class Inbox:
             )
             session.add(record)
             session.flush()
+            self._accepted(session, channel)
             return _event(record)
 
         try:
@@ -230,7 +251,11 @@ class Inbox:
     ) -> None:
         result = session.execute(
             update(InboundEventRecord)
-            .where(InboundEventRecord.id == event.id, InboundEventRecord.status == PENDING)
+            .where(
+                InboundEventRecord.id == event.id,
+                InboundEventRecord.status == PENDING,
+                *self._owned(),
+            )
             .values(status=REPLYING, replies=encode_replies(replies), sent=0),
             execution_options=NO_SYNC,
         )
@@ -282,7 +307,7 @@ class Inbox:
         }
         if note:
             values["last_error"] = note[:_ERROR_LIMIT]
-        await self._update(event.id, values)
+        await self._update(event.id, {**values, **self._released()})
 
     async def fail(
         self, event: InboundEvent, error: str, *, sent: int, retry_at: datetime | None
@@ -297,13 +322,13 @@ class Inbox:
         if retry_at is None:
             values.update(status=FAILED, processed_at=self.clock())
         # The status is left alone on a retry: a turn committed meanwhile stays committed.
-        await self._update(event.id, values)
+        await self._update(event.id, {**values, **self._released()})
 
     async def _update(self, event_id: int, values: dict[str, Any]) -> None:
         def change(session: Session) -> None:
             session.execute(
                 update(InboundEventRecord)
-                .where(InboundEventRecord.id == event_id)
+                .where(InboundEventRecord.id == event_id, *self._owned())
                 .values(**values),
                 execution_options=NO_SYNC,
             )
@@ -398,8 +423,8 @@ class InboxWorker:
         while True:
             event = fresh or await self._stored(lambda: self._inbox.get(queued.id), queued, "read")
             fresh = None
-            if event is None or event.finished:
-                return  # merged into another event, or finished by another worker
+            if event is None or not self._mine(event):
+                return  # merged into another event, or finished (or held) by another worker
             wait = seconds_until(event.next_attempt_at, self._inbox.clock())
             if wait > 0:
                 await asyncio.sleep(wait)
@@ -454,10 +479,15 @@ class InboxWorker:
                 event = replace(event, status=REPLYING)
             else:
                 replies = decode_replies(event.replies)
-            result = await self._channel.send(event.user_id, replies, skip=event.sent)
+            result = await self._send(event, replies)
             sent = result.sent
         except asyncio.CancelledError:
             raise
+        except LeaseLost:
+            log.warning(
+                "inbox %s event %s: lease lost; left to its new holder", event.channel, event.id
+            )
+            return True
         except EventAlreadyHandled:
             log.info("inbox %s event %s was handled elsewhere", self._channel.name, event.id)
             return False  # reloaded and sent from what is stored
@@ -478,6 +508,14 @@ class InboxWorker:
         await self._stored(lambda: self._inbox.finish(event, sent=sent), event, "finish")
         await self._after(event)
         return True
+
+    def _mine(self, event: InboundEvent) -> bool:
+        """Whether this worker is to go on with the event as just read (not finished)."""
+        return not event.finished
+
+    async def _send(self, event: InboundEvent, replies: Sequence[Reply]) -> SendResult:
+        """Send the event's replies after those already out."""
+        return await self._channel.send(event.user_id, replies, skip=event.sent)
 
     async def _failed(
         self, event: InboundEvent, reason: str, *, sent: int, retryable: bool

@@ -23,6 +23,7 @@ from bot.metrics import INBOX_DEPTH, OUTBOX_DEPTH, metrics_endpoint, register_de
 from bot.queue_depths import pending_events, unsent_deliveries
 from bot.runtime import BotRuntime, start_runtime
 from bot.settings import Settings
+from bot.workers.supervisor import listening_site
 
 log = logging.getLogger(__name__)
 
@@ -113,9 +114,9 @@ async def serve(settings: Settings) -> None:
     """Run the HTTP server until the task is cancelled (Ctrl-C)."""
     runner = make_runner(settings)
     await runner.setup()
-    site = web.TCPSite(runner, settings.http_host, settings.http_port)
+    site = listening_site(runner, settings)  # the supervisor's shared socket, if any
     await site.start()
-    log.info("listening on http://%s:%d", settings.http_host, settings.http_port)
+    log.info("listening on %s", site.name)
     try:
         await asyncio.Event().wait()
     finally:

@@ -22,6 +22,7 @@ from aiohttp import web
 from bot.lifecycle import LIFECYCLE
 from bot.server import PathOnlyAccessLogger, build_web_app
 from bot.settings import Settings
+from bot.workers.supervisor import listening_site
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +49,7 @@ async def serve(settings: Settings, *, ready: asyncio.Event | None = None) -> No
     # stalled every user for 100 ms or more once the heap was large).
     gc.collect()
     gc.freeze()
-    site = web.TCPSite(runner, settings.http_host, settings.http_port)
+    site = listening_site(runner, settings)  # `run --workers N`: the supervisor's socket
     await site.start()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -66,7 +67,7 @@ async def serve(settings: Settings, *, ready: asyncio.Event | None = None) -> No
         gc.unfreeze()  # let the interpreter's exit free what start-up froze
 
 
-async def _shut_down(runner: web.AppRunner, site: web.TCPSite) -> None:
+async def _shut_down(runner: web.AppRunner, site: web.BaseSite) -> None:
     started = time.monotonic()
     LIFECYCLE.start_draining()
     log.warning("stopping: %d events in flight", LIFECYCLE.in_flight)

@@ -11,6 +11,7 @@ import bot.backend_outbox.models as _backend_outbox_models
 import bot.complaints.models as _complaints_models
 import bot.handoff.models as _handoff_models
 import bot.intake.models as _intake_models
+import bot.leases as _leases
 from bot.dialogue.models import conversation_metadata
 
 bot_metadata = conversation_metadata
@@ -21,6 +22,7 @@ __all__ = [
     "_complaints_models",
     "_handoff_models",
     "_intake_models",
+    "_leases",
     "_seller_models",
     "bot_metadata",
 ]

@@ -8,7 +8,7 @@ counted in platform messages, so a retry can continue after the last one that we
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -55,6 +55,12 @@ class SendFailed(Exception):
         self.reachable = reachable
 
 
+SendProgress = Callable[[int], Awaitable[None]]
+"""Awaited right before each platform message goes out, with how many will then be out in all
+(counting those skipped). Raising stops the send: the exception propagates, nothing more is sent.
+The inbox of several workers records each message as going out before it is sent."""
+
+
 @dataclass(frozen=True, slots=True)
 class SendResult:
     """What a send did: how, and how many platform messages are out in all."""
@@ -98,8 +104,12 @@ class Channel(ABC):
         *,
         skip: int = 0,
         purpose: Purpose = Purpose.REPLY,
+        progress: SendProgress | None = None,
     ) -> SendResult:
-        """Send the replies' platform messages after the first ``skip``; raises SendFailed."""
+        """Send the replies' platform messages after the first ``skip``; raises SendFailed.
+
+        ``progress`` is awaited before each platform message (see :data:`SendProgress`).
+        """
 
     @abstractmethod
     async def wait_idle(self) -> None:

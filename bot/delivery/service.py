@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Final
 
 from bot import metrics
 from bot.channels.base import Channel, Purpose, SendFailed, Sent
-from bot.delivery.store import HELD, QUEUED, Delivery, DeliveryStore
+from bot.delivery.store import HELD, QUEUED, ClaimLost, Delivery, DeliveryStore
 from bot.i18n import DEFAULT_LOCALE, _, use_locale
 from bot.messages import Reply, TextReply
 from bot.retry import RetryPolicy, seconds_until, utc_now
@@ -133,7 +133,7 @@ class Deliveries:
 
     async def shown(self, delivery: Delivery) -> None:
         """Record a delivery the user has seen by other means (the terminal chat prints it)."""
-        if await self._store.claim(delivery):
+        if await self._store.claim(delivery, self._clock()):
             await self._store.sent(delivery, Sent.SENT, len(delivery.replies), self._clock())
 
     async def release_held(self, channel: str, user_id: str) -> None:
@@ -142,7 +142,7 @@ class Deliveries:
         if target is None or not target.holds_deliveries:
             return
         for delivery in await self._store.for_user(channel, user_id, (HELD,)):
-            if await self._store.claim(delivery):
+            if await self._store.claim(delivery, self._clock()):
                 await self._send(target, delivery, Purpose.REPLY)
 
     # --- the worker ----------------------------------------------------------------------
@@ -154,7 +154,7 @@ class Deliveries:
     async def start(self) -> None:
         """Start sending queued deliveries in the background."""
         if self._task is None:
-            released = await self._store.release_interrupted()
+            released = await self._store.release_interrupted(self._clock())
             if released:
                 log.info("%d interrupted deliveries queued again", released)
             self._idle.clear()
@@ -210,7 +210,7 @@ class Deliveries:
             async with self._slots:
                 for delivery in deliveries:
                     channel = self._channels.get(delivery.channel)
-                    if channel is not None and await self._store.claim(delivery):
+                    if channel is not None and await self._store.claim(delivery, self._clock()):
                         await self._send(channel, delivery, Purpose(delivery.kind))
 
         await asyncio.gather(*(send_in_order(items) for items in by_user.values()))
@@ -218,11 +218,27 @@ class Deliveries:
     async def _send(self, channel: Channel, delivery: Delivery, purpose: Purpose) -> None:
         """Send one claimed delivery and record what happened."""
         try:
-            result = await channel.send(
-                delivery.user_id, delivery.replies, skip=delivery.sent, purpose=purpose
-            )
+            if self._store.shared:
+                # Several workers: each message is recorded before it goes out (fenced).
+                async def progress(count: int) -> None:
+                    await self._store.sending(delivery, count, self._clock())
+
+                result = await channel.send(
+                    delivery.user_id,
+                    delivery.replies,
+                    skip=delivery.sent,
+                    purpose=purpose,
+                    progress=progress,
+                )
+            else:
+                result = await channel.send(
+                    delivery.user_id, delivery.replies, skip=delivery.sent, purpose=purpose
+                )
         except asyncio.CancelledError:
             raise
+        except ClaimLost:
+            log.warning("delivery %s: taken over by another worker; left to it", delivery.id)
+            return
         except SendFailed as exc:
             await self._failed(delivery, exc.reason, exc.sent, exc.retryable and exc.reachable)
             return

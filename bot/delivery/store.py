@@ -1,24 +1,32 @@
-"""The deliveries table: messages no turn asked for, with their state, attempts and errors."""
+"""The deliveries table: messages no turn asked for, with their state, attempts and errors.
+
+With several worker processes (``owner`` set) a delivery is claimed for ``claim_for``: the
+worker records each platform message before it goes out (:meth:`DeliveryStore.sending`), every
+change is fenced on the claim, and a delivery left "sending" by a worker that died is due again
+once its claim runs out (the sweep is part of :meth:`DeliveryStore.due`). Only each user's
+oldest due delivery is due, so two workers never send one user's deliveries at once or out of
+order.
+"""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Final
 
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, and_, exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from bot.channels.base import Sent
 from bot.database import NO_SYNC, Transactions
 from bot.dialogue.models import DeliveryRecord
 from bot.messages import Reply
 from bot.reply_codec import decode_replies, encode_replies
-from bot.retry import as_utc
+from bot.retry import as_utc, utc_now
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +36,11 @@ HELD: Final = "held"
 SENT: Final = "sent"
 FAILED: Final = "failed"
 _ERROR_LIMIT: Final = 2000
+CLAIM_FOR: Final = timedelta(minutes=2)
+
+
+class ClaimLost(RuntimeError):
+    """Another worker took the delivery over (this worker's claim ran out): stop sending."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,8 +85,17 @@ def _delivery(record: DeliveryRecord) -> Delivery:
 class DeliveryStore:
     """Reads and changes deliveries; every change of status is a compare-and-set."""
 
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(
+        self, engine: AsyncEngine, *, owner: str | None = None, claim_for: timedelta = CLAIM_FOR
+    ) -> None:
         self._tx = Transactions(engine)
+        self.owner = owner
+        self.claim_for = claim_for
+
+    @property
+    def shared(self) -> bool:
+        """True when several workers share the table (claims with an owner and an expiry)."""
+        return self.owner is not None
 
     async def close(self) -> None:
         """Release the store's own connections."""
@@ -138,19 +160,32 @@ class DeliveryStore:
         return await self._tx.read(read)
 
     async def due(self, channels: Sequence[str], now: datetime, limit: int = 100) -> list[Delivery]:
-        """Queued deliveries whose time has come, for these channels, oldest first."""
+        """Queued deliveries whose time has come, for these channels, oldest first.
+
+        Shared by several workers: also those whose worker's claim ran out, and only each
+        user's oldest (none while another of the user's is being sent).
+        """
+        conditions: list[ColumnElement[bool]] = [
+            DeliveryRecord.channel.in_(list(channels)),
+            _due(DeliveryRecord, now, self.shared),
+        ]
+        if self.shared:
+            earlier = aliased(DeliveryRecord)
+            conditions.append(
+                ~exists().where(
+                    earlier.channel == DeliveryRecord.channel,
+                    earlier.user_id == DeliveryRecord.user_id,
+                    earlier.id < DeliveryRecord.id,
+                    or_(
+                        _due(earlier, now, shared=True),
+                        and_(earlier.status == SENDING, earlier.claimed_until >= now),
+                    ),
+                )
+            )
 
         def read(session: Session) -> list[Delivery]:
             rows = session.scalars(
-                select(DeliveryRecord)
-                .where(
-                    DeliveryRecord.status == QUEUED,
-                    DeliveryRecord.channel.in_(list(channels)),
-                    (DeliveryRecord.next_attempt_at.is_(None))
-                    | (DeliveryRecord.next_attempt_at <= now),
-                )
-                .order_by(DeliveryRecord.id)
-                .limit(limit)
+                select(DeliveryRecord).where(*conditions).order_by(DeliveryRecord.id).limit(limit)
             )
             return [_delivery(row) for row in rows]
 
@@ -186,21 +221,80 @@ class DeliveryStore:
 
         return await self._tx.read(read)
 
-    async def claim(self, delivery: Delivery) -> bool:
-        """Take a queued or held delivery for sending; False when someone else has it."""
-        return await self._change(delivery.id, (QUEUED, HELD), status=SENDING)
+    async def claim(self, delivery: Delivery, now: datetime | None = None) -> bool:
+        """Take a queued or held delivery for sending; False when someone else has it.
 
-    async def release_interrupted(self) -> int:
+        Shared: also one whose worker's claim ran out; claimed by this worker for a while.
+        """
+        if not self.shared:
+            return await self._change(delivery.id, (QUEUED, HELD), status=SENDING)
+        now = now or utc_now()
+
+        def change(session: Session) -> bool:
+            result = session.execute(
+                update(DeliveryRecord)
+                .where(
+                    DeliveryRecord.id == delivery.id,
+                    or_(
+                        DeliveryRecord.status.in_((QUEUED, HELD)),
+                        and_(
+                            DeliveryRecord.status == SENDING,
+                            DeliveryRecord.claimed_until < now,
+                        ),
+                    ),
+                )
+                .values(status=SENDING, claimed_by=self.owner, claimed_until=now + self.claim_for),
+                execution_options=NO_SYNC,
+            )
+            claimed: bool = result.rowcount == 1  # type: ignore[attr-defined]
+            return claimed
+
+        return await self._tx.write(change)
+
+    async def sending(self, delivery: Delivery, count: int, now: datetime | None = None) -> None:
+        """Shared: record, before it goes out, that ``count`` messages will have been sent.
+
+        Raises :class:`ClaimLost` when another worker has the delivery now.
+        """
+        if not self.shared:
+            return
+        now = now or utc_now()
+
+        def change(session: Session) -> bool:
+            result = session.execute(
+                update(DeliveryRecord)
+                .where(
+                    DeliveryRecord.id == delivery.id,
+                    DeliveryRecord.status == SENDING,
+                    DeliveryRecord.claimed_by == self.owner,
+                )
+                .values(sent=count, claimed_until=now + self.claim_for),
+                execution_options=NO_SYNC,
+            )
+            changed: bool = result.rowcount == 1  # type: ignore[attr-defined]
+            return changed
+
+        if not await self._tx.write(change):
+            raise ClaimLost(f"delivery {delivery.id} is not this worker's any more")
+
+    async def release_interrupted(self, now: datetime | None = None) -> int:
         """Deliveries left 'sending' by a process that stopped go back to the queue.
 
-        Only right for one process; several workers need leases (see issue 13).
+        Shared by several workers: only those whose claim ran out (the others' are live).
         """
+        condition: ColumnElement[bool] = DeliveryRecord.status == SENDING
+        if self.shared:
+            condition = and_(
+                condition,
+                or_(
+                    DeliveryRecord.claimed_until.is_(None),
+                    DeliveryRecord.claimed_until < (now or utc_now()),
+                ),
+            )
 
         def change(session: Session) -> int:
             result = session.execute(
-                update(DeliveryRecord)
-                .where(DeliveryRecord.status == SENDING)
-                .values(status=QUEUED),
+                update(DeliveryRecord).where(condition).values(status=QUEUED),
                 execution_options=NO_SYNC,
             )
             count: int = result.rowcount  # type: ignore[attr-defined]
@@ -249,10 +343,22 @@ class DeliveryStore:
         )
 
     async def _change(self, delivery_id: int, expected: Sequence[str], **values: Any) -> bool:
+        fence: list[ColumnElement[bool]] = []
+        if self.shared and values.get("status") != SENDING:
+            # Only the worker holding the claim ends an attempt; the claim ends with it.
+            fence.append(
+                or_(DeliveryRecord.status != SENDING, DeliveryRecord.claimed_by == self.owner)
+            )
+            values.setdefault("claimed_until", None)
+
         def change(session: Session) -> bool:
             result = session.execute(
                 update(DeliveryRecord)
-                .where(DeliveryRecord.id == delivery_id, DeliveryRecord.status.in_(list(expected)))
+                .where(
+                    DeliveryRecord.id == delivery_id,
+                    DeliveryRecord.status.in_(list(expected)),
+                    *fence,
+                )
                 .values(**values),
                 execution_options=NO_SYNC,
             )
@@ -260,3 +366,14 @@ class DeliveryStore:
             return changed
 
         return await self._tx.write(change)
+
+
+def _due(table: type[DeliveryRecord], now: datetime, shared: bool) -> ColumnElement[bool]:
+    """Queued and its time has come; shared: or left sending by a worker whose claim ran out."""
+    queued = and_(
+        table.status == QUEUED,
+        or_(table.next_attempt_at.is_(None), table.next_attempt_at <= now),
+    )
+    if not shared:
+        return queued
+    return or_(queued, and_(table.status == SENDING, table.claimed_until < now))

@@ -5,7 +5,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Index, Integer, String, Text, UniqueConstraint, func
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+    text,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -44,12 +54,24 @@ class InboundEventRecord(ConversationBase):
 
     ``status``: pending (turn not run), replying (turn committed, ``replies`` stored, ``sent``
     platform messages of them delivered), done, failed (``last_error`` says why).
+
+    With several worker processes an event is claimed with a lease: ``lease_owner`` is the
+    worker that holds (or last held) it, ``lease_until`` when the lease runs out (NULL: free).
     """
 
     __tablename__ = "inbound_events"
     __table_args__ = (
         UniqueConstraint("channel", "event_id", name="uq_inbound_event"),
         Index("ix_inbound_events_user", "channel", "user_id", "id"),
+        # The claim looks for each user's oldest unfinished event: only those rows.
+        Index(
+            "ix_inbound_events_unfinished",
+            "channel",
+            "user_id",
+            "id",
+            postgresql_where=text("status IN ('pending', 'replying')"),
+            sqlite_where=text("status IN ('pending', 'replying')"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -68,13 +90,17 @@ class InboundEventRecord(ConversationBase):
     next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     # Events handled as one (a Telegram album's media_group_id).
     group_key: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    lease_owner: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    lease_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
 class DeliveryRecord(ConversationBase):
     """A message no turn asked for (a notification, an officer's reply, an apology).
 
     ``status``: queued, sending, held (Messenger, outside the 24 hours with no utility
-    template: sent with the user's next message), sent, failed.
+    template: sent with the user's next message), sent, failed. A delivery being sent is
+    claimed by one worker (``claimed_by``) until ``claimed_until``; after that (the worker
+    died) another worker may take it over.
     """
 
     __tablename__ = "deliveries"
@@ -98,6 +124,8 @@ class DeliveryRecord(ConversationBase):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    claimed_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    claimed_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
 conversation_metadata = ConversationBase.metadata

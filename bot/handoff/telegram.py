@@ -22,7 +22,7 @@ from telegram import Bot, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 
-from bot.channels.base import Channel, Purpose, SendFailed, SendResult, Sent
+from bot.channels.base import Channel, Purpose, SendFailed, SendProgress, SendResult, Sent
 from bot.channels.telegram.files import FileTooLargeError, download, incoming_file
 from bot.channels.telegram.rendering import TelegramMessage, rendered
 from bot.handoff.service import OFFICERS, HandoffService, Officer
@@ -79,8 +79,10 @@ class TelegramOfficerDesk(Channel):
         *,
         skip: int = 0,
         purpose: Purpose = Purpose.REPLY,
+        progress: SendProgress | None = None,
     ) -> SendResult:
-        """Post into the topic of handoff ``user_id`` (opening the topic the first time)."""
+        """Post into the topic of handoff ``user_id`` (opening the topic the first time);
+        ``progress`` is told before each message (several workers record it)."""
         del purpose
         handoff = await self.service.store.get(int(user_id)) if user_id.isdigit() else None
         if handoff is None:
@@ -97,6 +99,8 @@ class TelegramOfficerDesk(Channel):
                 await self.service.store.set_topic(handoff.id, topic_id)
                 log.info("forum topic opened for handoff %d", handoff.id)
             for number in range(skip, len(messages)):
+                if progress is not None:
+                    await progress(number + 1)
                 try:
                     await self._post(topic_id, messages[number])
                 except TelegramError as exc:

@@ -224,6 +224,7 @@ class FakeBotApi:
         if method != "getUpdates":
             self.calls.append(call)
         if method in self._delays:
+            await self._notify()  # a held call is seen at once (e.g. "a reply is on its way")
             await asyncio.sleep(self._delays[method])
         status = self._outages.pop(method, None)
         later = self._later_outages.get(method)

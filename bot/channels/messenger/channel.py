@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Final
 import aiohttp
 from aiohttp import web
 
-from bot.channels.base import Channel, Purpose, SendFailed, SendResult, Sent
+from bot.channels.base import Channel, Purpose, SendFailed, SendProgress, SendResult, Sent
 from bot.channels.graphemes import fit
 from bot.channels.messenger.config import MessengerConfig
 from bot.channels.messenger.events import CHANNEL, accepted_events
@@ -75,6 +75,10 @@ class MessengerChannel(Channel):
         self._client: GraphClient | None = None
         self._processor: MessengerProcessor | None = None
         self.worker: InboxWorker = runtime.inbox_worker(self)
+        rate = config.max_sends_per_second
+        self._budget = (
+            runtime.send_budget("messenger", config.page_access_token, rate) if rate else None
+        )
 
     @property
     def client(self) -> GraphClient:
@@ -129,8 +133,13 @@ class MessengerChannel(Channel):
         *,
         skip: int = 0,
         purpose: Purpose = Purpose.REPLY,
+        progress: SendProgress | None = None,
     ) -> SendResult:
-        """Send replies to a PSID: inside the window as RESPONSE, outside as policy allows."""
+        """Send replies to a PSID: inside the window as RESPONSE, outside as policy allows.
+
+        Each message takes its slot from the Page's send budget (when configured), then
+        ``progress`` is told, then it goes out.
+        """
         locale = await self._runtime.core.saved_locale(CHANNEL, user_id) or DEFAULT_LOCALE
         with use_locale(locale):
             messages = render_replies(replies)
@@ -138,10 +147,12 @@ class MessengerChannel(Channel):
             age = await self._since_last_message(user_id)
             if age is None or age >= WINDOW:
                 return await self._outside_window(
-                    user_id, replies, messages, locale, purpose, age, skip
+                    user_id, replies, messages, locale, purpose, age, skip, progress
                 )
         try:
-            sent = await send_messages(self.client, user_id, messages, skip=skip)
+            sent = await send_messages(
+                self.client, user_id, messages, skip=skip, budget=self._budget, progress=progress
+            )
         except SendFailed as exc:
             cause = exc.__cause__
             if (
@@ -152,7 +163,7 @@ class MessengerChannel(Channel):
             ):
                 # Meta's window closed before ours did: as outside the window.
                 return await self._outside_window(
-                    user_id, replies, messages, locale, purpose, None, skip
+                    user_id, replies, messages, locale, purpose, None, skip, progress
                 )
             raise
         return SendResult(Sent.SENT, sent)
@@ -170,6 +181,7 @@ class MessengerChannel(Channel):
         purpose: Purpose,
         age: timedelta | None,
         skip: int,
+        progress: SendProgress | None = None,
     ) -> SendResult:
         if (
             purpose is Purpose.HUMAN
@@ -184,12 +196,18 @@ class MessengerChannel(Channel):
                 skip=skip,
                 messaging_type="MESSAGE_TAG",
                 tag=HUMAN_AGENT_TAG,
+                budget=self._budget,
+                progress=progress,
             )
             return SendResult(Sent.HUMAN_AGENT, sent)
         template = self.config.utility_template
         if template is None:
             log.info("Messenger user outside the 24-hour window: delivery held")
             return SendResult(Sent.HELD, skip)
+        if self._budget is not None:
+            await self._budget.acquire()
+        if progress is not None:
+            await progress(len(messages))
         try:
             await self.client.send_utility(
                 psid,

@@ -85,6 +85,9 @@ class MessengerConfig:
     human_agent_tag: bool = False
     # Where user files may be downloaded from; never read from the environment.
     attachment_policy: AttachmentPolicy = field(default_factory=AttachmentPolicy)
+    # The Page's send budget, shared by every worker through Redis (CETS_REDIS_URL); unset:
+    # no limit of our own (Meta's are per user and per day, answered with retryable errors).
+    max_sends_per_second: float | None = None
 
     @classmethod
     def from_env(cls, settings: Settings | None = None) -> MessengerConfig:
@@ -143,6 +146,10 @@ class MessengerConfig:
             ),
             utility_template=utility_template_from_env(),
             human_agent_tag=env_flag("MESSENGER_HUMAN_AGENT_TAG", MessengerConfigError),
+            max_sends_per_second=env_positive_number(
+                "MESSENGER_MAX_SENDS_PER_SECOND", 0, MessengerConfigError
+            )
+            or None,
         )
 
     def with_webhook(self, app_secret: str, verify_token: str) -> MessengerConfig:

@@ -10,7 +10,7 @@ import logging
 from collections.abc import Sequence
 from typing import Protocol
 
-from bot.channels.base import SendFailed
+from bot.channels.base import SendFailed, SendProgress
 from bot.channels.messenger.attachments import (
     AttachmentError,
     AttachmentTooLarge,
@@ -26,6 +26,7 @@ from bot.channels.notices import file_not_received, file_too_large
 from bot.i18n import DEFAULT_LOCALE, _, use_locale
 from bot.inbox import CommitHook, InboundEvent, TurnCommit
 from bot.messages import Attachment, InboundMessage, Reply, TextReply
+from bot.send_budget import SendBudget
 
 log = logging.getLogger(__name__)
 
@@ -63,9 +64,18 @@ async def send_messages(
     skip: int = 0,
     messaging_type: MessagingType = "RESPONSE",
     tag: str | None = None,
+    budget: SendBudget | None = None,
+    progress: SendProgress | None = None,
 ) -> int:
-    """Send ``messages[skip:]`` in order; the number sent in all, or :class:`SendFailed`."""
+    """Send ``messages[skip:]`` in order; the number sent in all, or :class:`SendFailed`.
+
+    Each message takes its slot from the Page's ``budget`` first, then ``progress`` is told.
+    """
     for number in range(skip, len(messages)):
+        if budget is not None:
+            await budget.acquire()
+        if progress is not None:
+            await progress(number + 1)
         try:
             await client.send_message(
                 psid, messages[number], messaging_type=messaging_type, tag=tag

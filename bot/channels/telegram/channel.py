@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Final
 from telegram import Update
 from telegram.error import BadRequest, Forbidden, TelegramError
 
-from bot.channels.base import Channel, Purpose, SendFailed, SendResult, Sent
+from bot.channels.base import Channel, Purpose, SendFailed, SendProgress, SendResult, Sent
 from bot.channels.telegram.application import TelegramBot, build_bot
 from bot.channels.telegram.commands import register_menu_commands
 from bot.channels.telegram.config import TelegramConfig
@@ -28,6 +28,7 @@ from bot.handoff.service import SERVICE as HANDOFF
 from bot.handoff.telegram import officer_desk
 from bot.inbox import InboundEvent, TurnCommit
 from bot.messages import Reply
+from bot.send_budget import prepaid
 
 if TYPE_CHECKING:
     from bot.runtime import BotRuntime
@@ -89,7 +90,11 @@ class TelegramChannel(Channel):
     def __init__(self, config: TelegramConfig, runtime: BotRuntime) -> None:
         self.config = config
         self._runtime = runtime
-        self.bot: TelegramBot = build_bot(config)
+        # The token's send budget: shared by every worker through Redis when configured.
+        self._budget = runtime.send_budget(
+            "telegram", config.bot_token, config.max_sends_per_second
+        )
+        self.bot: TelegramBot = build_bot(config, self._budget)
         # The officers' forum for handoffs, when TELEGRAM_OFFICER_CHAT_ID is set.
         self.officers = officer_desk(
             self.bot,
@@ -105,14 +110,29 @@ class TelegramChannel(Channel):
         self._parsed: dict[int, Update] = {}
 
     async def start(self) -> None:
-        """Log in (getMe), register the menu, resume pending updates, then receive new ones."""
+        """Log in (getMe), register the menu, resume pending updates, then receive new ones.
+
+        With several workers only the holder of the leader lease registers the menu and the
+        webhook, or long-polls (Telegram refuses two getUpdates callers at once).
+        """
         await self.bot.initialize()
         log.info("Telegram bot @%s ready", self.bot.username)
-        await register_menu_commands(self.bot)
         if self.officers is not None:
             self._runtime.deliveries.register(self.officers)
             await self.officers.start()
         await self._worker.start()
+        leader = self._runtime.leader
+        if leader is not None:
+            leader.on_duty("telegram", self._lead)
+            return
+        await self._register()
+        if self.config.webhook_url is None:
+            self._polling = asyncio.create_task(self._poll(), name="telegram-polling")
+            log.info("Telegram long polling started (no TELEGRAM_WEBHOOK_URL)")
+
+    async def _register(self) -> None:
+        """The menu commands, and the webhook (or none, for polling)."""
+        await register_menu_commands(self.bot)
         if self.config.webhook_url is not None:
             await self.bot.set_webhook(
                 self.config.webhook_url,
@@ -123,16 +143,21 @@ class TelegramChannel(Channel):
         else:
             # getUpdates is refused while a webhook is set; pending updates stay queued.
             await self.bot.delete_webhook(drop_pending_updates=False)
-            self._polling = asyncio.create_task(
-                poll_updates(
-                    self.bot,
-                    self.accept,
-                    poll_seconds=self.config.poll_timeout,
-                    allowed_updates=ALLOWED_UPDATES,
-                ),
-                name="telegram-polling",
-            )
-            log.info("Telegram long polling started (no TELEGRAM_WEBHOOK_URL)")
+
+    async def _poll(self) -> None:
+        await poll_updates(
+            self.bot,
+            self.accept,
+            poll_seconds=self.config.poll_timeout,
+            allowed_updates=ALLOWED_UPDATES,
+        )
+
+    async def _lead(self) -> None:
+        """The leader's duty: register, then poll until the lease is lost (webhook: done)."""
+        await self._register()
+        if self.config.webhook_url is None:
+            log.info("Telegram long polling started by the leader (no TELEGRAM_WEBHOOK_URL)")
+            await self._poll()
 
     async def stop(self) -> None:
         """Stop receiving, stop processing (unfinished updates stay pending), log out."""
@@ -140,6 +165,8 @@ class TelegramChannel(Channel):
             self._polling.cancel()
             await asyncio.gather(self._polling, return_exceptions=True)
             self._polling = None
+        if self._runtime.leader is not None:
+            await self._runtime.leader.drop_duty("telegram")
         await self._worker.stop()
         if self.officers is not None:
             await self.officers.stop()
@@ -180,16 +207,26 @@ class TelegramChannel(Channel):
         *,
         skip: int = 0,
         purpose: Purpose = Purpose.REPLY,
+        progress: SendProgress | None = None,
     ) -> SendResult:
-        """Send the replies to the user's private chat, after the first ``skip`` messages."""
+        """Send the replies to the user's private chat, after the first ``skip`` messages.
+
+        Each message first takes its slot from the token's send budget, then ``progress`` is
+        told, then it is sent (so a wait for the budget comes before the message is recorded
+        as going out).
+        """
         del purpose  # Telegram sends every kind of message the same way
         messages = rendered(replies)
         if not user_id.lstrip("-").isdigit():
             raise SendFailed("not a Telegram chat", sent=skip, retryable=False, reachable=False)
         chat_id = int(user_id)
         for number in range(skip, len(messages)):
+            await self._budget.acquire()
+            if progress is not None:
+                await progress(number + 1)
             try:
-                await send_message(self.bot, chat_id, messages[number])
+                with prepaid():
+                    await send_message(self.bot, chat_id, messages[number])
             except TelegramError as exc:
                 raise send_failure(exc, number) from exc
         return SendResult(Sent.SENT, max(skip, len(messages)))

@@ -1,0 +1,1 @@
+"""Running the bot as several worker processes sharing PostgreSQL and Redis."""
