@@ -47,7 +47,8 @@ async def stored(engine: AsyncEngine) -> list[InboundEventRecord]:
 async def commit_turn(engine: AsyncEngine, box: LeasedInbox, event: InboundEvent) -> None:
     """Commit a turn the way the core does: the commit hook inside a write transaction."""
     async with async_sessionmaker(writer(engine)).begin() as session:
-        await TurnCommit(box, event)(session, [TextReply(f"answer {event.body['n']}")])
+        commit = TurnCommit(box, event)
+        await session.run_sync(lambda sync: commit(sync, [TextReply(f"answer {event.body['n']}")]))
 
 
 async def test_only_each_users_oldest_unfinished_event_is_claimed(pg_engine: AsyncEngine) -> None:
@@ -216,7 +217,7 @@ class RecordingChannel(Channel):
             TextReply(f"{event.body['n']}b"),
         ]
         async with self._sessions.begin() as session:
-            await commit(session, replies)
+            await session.run_sync(lambda sync: commit(sync, replies))
         return replies
 
     async def send(
