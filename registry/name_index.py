@@ -21,7 +21,6 @@ import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -148,7 +147,7 @@ def _engine(executor: Session | Connection) -> Engine:
 
 
 @cache
-def _generation_statement() -> Select[tuple[int]]:
+def _generation_statement() -> Select[int]:
     name, year = GENERATION
     return select(SequenceCounter.last_value).where(
         SequenceCounter.name == name, SequenceCounter.year == year
@@ -156,7 +155,7 @@ def _generation_statement() -> Select[tuple[int]]:
 
 
 @cache
-def _names_statement() -> Select[tuple[int, str, str | None]]:
+def _names_statement() -> Select[int, str, str | None]:
     return select(Business.id, Business.name, Business.name_km)
 
 
@@ -166,7 +165,7 @@ def current_index(executor: Session | Connection) -> NameIndex:
     engine = _engine(executor)
     index = _indexes.get(engine)
     if index is None or index.generation != generation:
-        rows: Any = executor.execute(_names_statement())
+        rows = executor.execute(_names_statement()).tuples()
         index = NameIndex.build(generation, rows, index)
         _indexes[engine] = index
     return index
