@@ -96,9 +96,10 @@ def serve(url: str, port: int) -> None:
     """The register's routes over the embedded backend, until killed (child process)."""
 
     async def main() -> None:
-        store = await open_store(url)
+        backend = EmbeddedBackend(await open_store(url))
+        await backend.warm_up()  # as the bot's and the registry's servers do at start
         config = RegisterConfig(searches_per_minute=10**9, search_burst=10**9)
-        runner = web.AppRunner(create_register_app(EmbeddedBackend(store), config), access_log=None)
+        runner = web.AppRunner(create_register_app(backend, config), access_log=None)
         await runner.setup()
         await web.TCPSite(runner, "127.0.0.1", port).start()
         await asyncio.Event().wait()
