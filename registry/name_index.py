@@ -165,7 +165,7 @@ def current_index(executor: Session | Connection) -> NameIndex:
     engine = _engine(executor)
     index = _indexes.get(engine)
     if index is None or index.generation != generation:
-        rows = executor.execute(_names_statement()).tuples()
+        rows = executor.execute(_names_statement())
         index = NameIndex.build(generation, rows, index)
         _indexes[engine] = index
     return index
