@@ -91,7 +91,7 @@ class EmbeddedBackend:
         return self._store
 
     async def warm_up(self) -> None:
-        """Build the name index now (about a second per 10,000 businesses), so that the
+        """Build the name index now (0.6 s for 10,000 businesses), so that the
         first name search after a start does not wait for it."""
         await self._store.read_sync(lambda s: len(current_index(s).owners))
 
