@@ -86,7 +86,7 @@ async def run(url: str, csv_path: Path, rows: list[dict[str, str]], queries: int
         await EmbeddedOfficer(store).import_businesses(records, officer="benchmark")
         backend = EmbeddedBackend(store)
         rng = random.Random(7)
-        work = []
+        work: list[tuple[str, str]] = []
         while len(work) < queries:
             row = rng.choice(rows)
             work.extend((q, row["registration_no"]) for q in identifier_queries(row, rng))

@@ -24,6 +24,7 @@ from registry.models import (
     NameTrigram,
     Penalty,
 )
+from registry.name_index import mark_names_changed
 from registry.names import trigrams
 from registry.shops import normalise_registration_no, resolve_business
 
@@ -48,6 +49,7 @@ async def reindex_name(session: AsyncSession, business: Business) -> None:
         await session.execute(
             insert(NAME_TRIGRAMS), [{"business_id": business.id, "trigram": g} for g in grams]
         )
+    await mark_names_changed(session)
 
 
 async def add_identifiers(
@@ -246,6 +248,8 @@ async def _bulk_trigrams(
         for gram in _name_grams(record.name, record.name_km)
     ]
     await insert_tuples(session, NAME_TRIGRAMS, ("business_id", "trigram"), rows)
+    if ids:
+        await mark_names_changed(session)
 
 
 async def business_for(

@@ -453,6 +453,7 @@ async def _store_context(app: web.Application) -> AsyncIterator[None]:
     store = await open_store(app[CONFIG].database_url)
     app[BACKEND] = EmbeddedBackend(store)
     app[OFFICER] = EmbeddedOfficer(store)
+    await app[BACKEND].warm_up()
     yield
     await store.close()
 

@@ -48,10 +48,10 @@ from registry.models import (
     CertificateIdentifier,
     CertificateRecord,
     ComplaintRecord,
-    NameTrigram,
     Penalty,
 )
-from registry.names import similarity, trigrams
+from registry.name_index import current_index
+from registry.names import trigrams
 from registry.numbering import NUMBER_PATTERN, normalise_number
 
 OPEN_COMPLAINT_STATUSES = (
@@ -72,7 +72,6 @@ Executor = Session | Connection
 """Lookups only run Core statements: an ORM session or a plain connection will do."""
 MAX_QUERY_LENGTH = 500
 KHMER_DIGITS = str.maketrans("០១២៣៤៥៦៧៨៩", "0123456789")
-NAME_CANDIDATES = 50
 MIN_NAME_SCORE = 0.45
 
 
@@ -99,7 +98,7 @@ def find_shops(session: Executor, query: str, *, limit: int = 5) -> tuple[ShopMa
     limit = max(1, min(limit, 50))
     hits = _exact_hits(session, text)
     if not hits and _could_be_a_name(text):
-        hits = _name_hits(session, text)
+        hits = _name_hits(session, text, limit)
     hits = _first_per_business(hits)[:limit]
     verdicts = load_verdicts(session, [h.business_id for h in hits])
     return tuple(
@@ -207,25 +206,17 @@ def businesses_by_identifiers(
     ]
 
 
-def _name_hits(session: Executor, text: str) -> list[_Hit]:
+def _name_hits(session: Executor, text: str, limit: int) -> list[_Hit]:
     query_grams = trigrams(text)
     if len(query_grams) < 3:
         return []
-    rows = session.execute(
-        _name_candidates_statement(),
-        {"grams": sorted(query_grams), "least": max(2, int(len(query_grams) * 0.3))},
+    found = current_index(session).search(
+        query_grams,
+        least=max(2, int(len(query_grams) * 0.3)),
+        min_score=MIN_NAME_SCORE,
+        limit=limit,
     )
-    candidate_ids = [business_id for business_id, _ in rows]
-    if not candidate_ids:
-        return []
-    names = session.execute(_names_statement(), {"ids": candidate_ids})
-    hits = []
-    for business_id, name, name_km in names:
-        score = max(similarity(query_grams, trigrams(n)) for n in (name, name_km or ""))
-        if score >= MIN_NAME_SCORE:
-            hits.append(_Hit(business_id, MatchKind.NAME, score))
-    hits.sort(key=lambda h: (-h.score, h.business_id))
-    return hits
+    return [_Hit(business_id, MatchKind.NAME, score) for business_id, score in found]
 
 
 def load_verdicts(session: Executor, business_ids: Sequence[int]) -> dict[int, ShopVerdict]:
@@ -289,26 +280,6 @@ def load_verdicts(session: Executor, business_ids: Sequence[int]) -> dict[int, S
 
 def _count(*conditions: ColumnElement[bool]) -> ScalarSelect[int]:
     return select(func.count()).where(*conditions).scalar_subquery()
-
-
-@cache
-def _name_candidates_statement() -> AnySelect:
-    shared = func.count().label("shared")
-    return (
-        select(NameTrigram.business_id, shared)
-        .where(NameTrigram.trigram.in_(bindparam("grams", expanding=True)))
-        .group_by(NameTrigram.business_id)
-        .having(func.count() >= bindparam("least"))
-        .order_by(shared.desc(), NameTrigram.business_id)
-        .limit(NAME_CANDIDATES)
-    )
-
-
-@cache
-def _names_statement() -> AnySelect:
-    return select(Business.id, Business.name, Business.name_km).where(
-        Business.id.in_(bindparam("ids", expanding=True))
-    )
 
 
 @cache

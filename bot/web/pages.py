@@ -404,8 +404,9 @@ def search_page(
     query: str, matches: Sequence[ShopMatch], address: PageAddress, links: PublicLinks
 ) -> SearchPage:
     """Results of a search: verdicts only for conclusive matches; close names as suggestions."""
-    conclusive = [m for m in matches if is_conclusive(m, query)]
-    close = [m for m in matches if not is_conclusive(m, query)]
+    exact = [is_conclusive(m, query) for m in matches]
+    conclusive = [m for m, sure in zip(matches, exact, strict=True) if sure]
+    close = [m for m, sure in zip(matches, exact, strict=True) if not sure]
     notices: list[str] = []
     if not conclusive:
         if close:

@@ -7,8 +7,6 @@ The words are gettext messages of the bot's catalogs, built in the current local
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -27,9 +25,8 @@ from backend_client import (
     Verdict,
 )
 from bot.i18n import _, current_locale, format_long_date, format_number, ngettext, use_locale
+from registry.names import normalise_name
 
-_INVISIBLE: Final = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
-_SPACES: Final = re.compile(r"\s+")
 _EXACT_MATCHES: Final = frozenset(
     {MatchKind.IDENTIFIER, MatchKind.CERTIFICATE_ID, MatchKind.REGISTRATION_NO}
 )
@@ -74,23 +71,17 @@ def _long_date(lang: str, value: date) -> str:
         return format_long_date(value)
 
 
-def comparable_name(name: str) -> str:
-    """A name as compared for an exact match: NFC, case-folded, without zero-width spaces,
-    punctuation or repeated spaces (Khmer signs are kept: they are part of the spelling)."""
-    text = unicodedata.normalize("NFC", name).translate(_INVISIBLE).casefold()
-    kept = "".join(" " if unicodedata.category(ch)[0] in "PSZ" else ch for ch in text)
-    return _SPACES.sub(" ", kept).strip()
-
-
 def is_conclusive(match: ShopMatch, query: str) -> bool:
     """True when a result may carry a verdict: found by an identifier, a certificate or
-    registration number, or by a name written exactly (the same rule as the chat)."""
+    registration number, or by a name written exactly (the same rule, and the same name
+    normalisation, as the chat: :func:`registry.names.normalise_name`)."""
     if match.matched_by in _EXACT_MATCHES:
         return True
-    wanted = comparable_name(query)
-    return bool(wanted) and any(
-        comparable_name(name) == wanted for name in (match.shop.name, match.shop.name_km or "")
-    )
+    wanted = normalise_name(query)
+    return bool(wanted) and wanted in {
+        normalise_name(match.shop.name),
+        normalise_name(match.shop.name_km or ""),
+    }
 
 
 def _blacklisted() -> VerdictText:
