@@ -189,3 +189,20 @@ async def test_a_file_telegram_does_not_know_is_asked_for_again_at_once(
     assert len(fake_api.of("getFile")) == 1  # refused for good: not tried again
     [event] = await bot.inbox()
     assert event.status == "done" and event.last_error is None
+
+
+async def test_a_document_with_fields_of_the_wrong_type_is_still_received(
+    start_bot: StartBot, fake_api: FakeBotApi
+) -> None:
+    serve_files(fake_api)
+    bot = await start_bot()
+    user = new_user(bot, "en")
+    body = user.payload("message_document")
+    body["message"]["document"]["mime_type"] = ["application/pdf"]  # a list, not a string
+    body["message"]["document"]["file_name"] = 42
+    body["message"]["document"]["file_size"] = "big"
+    shown = await user.say(body)
+    assert texts(shown)  # answered, not an apology after retries
+    assert fake_api.file_downloads == ["documents/file_4.pdf"]
+    [event] = await bot.inbox()
+    assert event.status == "done" and event.last_error is None

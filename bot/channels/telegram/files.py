@@ -7,7 +7,7 @@ import logging
 from dataclasses import dataclass
 from typing import Final
 
-from telegram import Bot, Message
+from telegram import Bot, Message, PhotoSize
 from telegram.error import BadRequest
 
 from bot.messages import Attachment, AttachmentKind
@@ -42,50 +42,62 @@ class IncomingFile:
     size: int | None
 
 
+def _text(value: object, default: str) -> str:
+    """A string field of an update, or ``default`` when it is missing or of another type.
+
+    python-telegram-bot does not check the types of what it parses; a forged or broken update
+    may carry a list where a file name should be.
+    """
+    return value if isinstance(value, str) and value else default
+
+
+def _number(value: object) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _pixels(size: PhotoSize) -> tuple[int, int]:
+    return ((_number(size.width) or 0) * (_number(size.height) or 0), _number(size.file_size) or 0)
+
+
 def incoming_file(message: Message) -> IncomingFile | None:
     """The file a message carries, if any: the largest size of a photo, or the document."""
     if message.photo:
-        photo = max(message.photo, key=lambda size: (size.width * size.height, size.file_size or 0))
+        photo = max(message.photo, key=_pixels)
+        unique = _text(photo.file_unique_id, "unknown")
         return IncomingFile(
-            photo.file_id,
-            "image",
-            f"photo-{photo.file_unique_id}.jpg",
-            "image/jpeg",
-            photo.file_size,
-        )
+            _text(photo.file_id, ""), "image", f"photo-{unique}.jpg", "image/jpeg",
+            _number(photo.file_size),
+        )  # fmt: skip
     if message.document:
         document = message.document
-        mime_type = document.mime_type or "application/octet-stream"
+        mime_type = _text(document.mime_type, "application/octet-stream")
         kind: AttachmentKind = "image" if mime_type.startswith("image/") else "file"
-        filename = document.file_name or f"document-{document.file_unique_id}"
-        return IncomingFile(document.file_id, kind, filename, mime_type, document.file_size)
+        unique = _text(document.file_unique_id, "unknown")
+        filename = _text(document.file_name, f"document-{unique}")
+        return IncomingFile(
+            _text(document.file_id, ""), kind, filename, mime_type, _number(document.file_size)
+        )
     if message.voice:
         voice = message.voice
+        unique = _text(voice.file_unique_id, "unknown")
         return IncomingFile(
-            voice.file_id,
-            "audio",
-            f"voice-{voice.file_unique_id}.ogg",
-            voice.mime_type or "audio/ogg",
-            voice.file_size,
-        )
+            _text(voice.file_id, ""), "audio", f"voice-{unique}.ogg",
+            _text(voice.mime_type, "audio/ogg"), _number(voice.file_size),
+        )  # fmt: skip
     if message.audio:
         audio = message.audio
+        unique = _text(audio.file_unique_id, "unknown")
         return IncomingFile(
-            audio.file_id,
-            "audio",
-            audio.file_name or f"audio-{audio.file_unique_id}",
-            audio.mime_type or "audio/mpeg",
-            audio.file_size,
-        )
+            _text(audio.file_id, ""), "audio", _text(audio.file_name, f"audio-{unique}"),
+            _text(audio.mime_type, "audio/mpeg"), _number(audio.file_size),
+        )  # fmt: skip
     if message.video:
         video = message.video
+        unique = _text(video.file_unique_id, "unknown")
         return IncomingFile(
-            video.file_id,
-            "video",
-            video.file_name or f"video-{video.file_unique_id}.mp4",
-            video.mime_type or "video/mp4",
-            video.file_size,
-        )
+            _text(video.file_id, ""), "video", _text(video.file_name, f"video-{unique}.mp4"),
+            _text(video.mime_type, "video/mp4"), _number(video.file_size),
+        )  # fmt: skip
     return None
 
 
