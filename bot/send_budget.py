@@ -90,6 +90,14 @@ def default_burst(rate: float) -> int:
     return max(1, int(rate))
 
 
+class UnlimitedSendBudget:
+    """No budget: where the platform's limits do not apply (``TELEGRAM_RATE_LIMITER_OFF``: a
+    local Bot API server, the load benchmark)."""
+
+    async def acquire(self) -> None:
+        """Never waits."""
+
+
 class LocalSendBudget:
     """The budget kept in this process (GCRA on the monotonic clock)."""
 

@@ -28,7 +28,7 @@ from bot.handoff.service import SERVICE as HANDOFF
 from bot.handoff.telegram import officer_desk
 from bot.inbox import InboundEvent, TurnCommit
 from bot.messages import Reply
-from bot.send_budget import prepaid
+from bot.send_budget import SendBudget, UnlimitedSendBudget, prepaid
 
 if TYPE_CHECKING:
     from bot.runtime import BotRuntime
@@ -91,8 +91,10 @@ class TelegramChannel(Channel):
         self.config = config
         self._runtime = runtime
         # The token's send budget: shared by every worker through Redis when configured.
-        self._budget = runtime.send_budget(
-            "telegram", config.bot_token, config.max_sends_per_second
+        self._budget: SendBudget = (
+            runtime.send_budget("telegram", config.bot_token, config.max_sends_per_second)
+            if config.rate_limiter
+            else UnlimitedSendBudget()
         )
         self.bot: TelegramBot = build_bot(config, self._budget)
         # The officers' forum for handoffs, when TELEGRAM_OFFICER_CHAT_ID is set.
