@@ -77,7 +77,6 @@ class AiohttpRequest(BaseRequest):
         files = request_data.multipart_data if request_data else None
         fields = request_data.json_parameters if request_data else None
         body: aiohttp.FormData | dict[str, str] | None = fields or None
-        write_default = MEDIA_WRITE_SECONDS if files else WRITE_SECONDS
         if files:
             form = aiohttp.FormData()
             for name, value in (fields or {}).items():
@@ -86,9 +85,11 @@ class AiohttpRequest(BaseRequest):
                 form.add_field(name, content, filename=filename, content_type=mime_type)
             body = form
         read = _seconds(read_timeout, self._read_seconds)
-        write = _seconds(write_timeout, write_default)
-        # aiohttp has no separate write timeout: a request may take its read and write time.
-        total = None if read is None or write is None else read + write
+        write = _seconds(write_timeout, MEDIA_WRITE_SECONDS if files else WRITE_SECONDS)
+        # aiohttp has no write timeout, so a call may take its write and read time in all. A
+        # file download (GET) has only the per-read limit, like httpx: a large file takes longer
+        # than one read (its caller bounds the whole download, see files.py).
+        total = None if method == "GET" or read is None or write is None else read + write
         pool = _seconds(pool_timeout, POOL_SECONDS)
         connect = _seconds(connect_timeout, CONNECT_SECONDS)
         timeout = aiohttp.ClientTimeout(
