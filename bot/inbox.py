@@ -242,13 +242,19 @@ class Inbox:
         known = [as_utc(when) for when in await self._tx.read(read) if when is not None]
         return max((when for when in known if when is not None), default=None)
 
-    def _record_turn(
+    def record_turn(
         self,
         session: Session,
         event: InboundEvent,
         replies: Sequence[Reply],
-        merged: Sequence[int],
+        *,
+        merged: Sequence[int] = (),
     ) -> None:
+        """Store the turn's replies on the event inside the caller's write transaction.
+
+        Raises :class:`EventAlreadyHandled` when the event's turn was committed already, so
+        that the caller's transaction (the dialogue state) is rolled back with it.
+        """
         result = session.execute(
             update(InboundEventRecord)
             .where(
@@ -272,26 +278,13 @@ class Inbox:
                 execution_options=NO_SYNC,
             )
 
-    def record_turn(
-        self,
-        session: Session,
-        event: InboundEvent,
-        replies: Sequence[Reply],
-        *,
-        merged: Sequence[int] = (),
-    ) -> None:
-        """Store the turn's replies on the event inside the caller's write transaction.
-
-        Raises :class:`EventAlreadyHandled` when the event's turn was committed already, so
-        that the caller's transaction (the dialogue state) is rolled back with it.
-        """
-        self._record_turn(session, event, replies, merged)
-
     async def store_replies(
         self, event: InboundEvent, replies: Sequence[Reply], *, merged: Sequence[int] = ()
     ) -> None:
         """Store replies made without a turn of the core (e.g. a file-too-large notice)."""
-        await self._tx.write(lambda session: self._record_turn(session, event, replies, merged))
+        await self._tx.write(
+            lambda session: self.record_turn(session, event, replies, merged=merged)
+        )
 
     async def finish(self, event: InboundEvent, *, sent: int, note: str | None = None) -> None:
         """Record that the event was processed (``note``: why some replies did not go out).
