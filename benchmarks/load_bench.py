@@ -48,7 +48,7 @@ from typing import Any
 
 import aiohttp
 
-from benchmarks.load_mix import Script, make_scripts, style_counts
+from benchmarks.load_mix import Script, make_scripts, personal, style_counts, without_markers
 from benchmarks.load_platforms import Arrivals, TimedBotApi, TimedGraphApi
 from tests.messenger.fake_graph_api import PAGE_TOKEN
 from tests.telegram.fake_bot_api import BOT_TOKEN
@@ -359,7 +359,7 @@ async def calibrate(target: Target, scripts: list[Script], length: int) -> dict[
             per_message: Expected = []
             for text in script.messages[:length]:
                 before = arrivals.count(recipient)
-                await sender.send(user, text, script.style)
+                await sender.send(user, personal(text, user), script.style)
                 if target.is_echo:
                     while arrivals.count(recipient) == before:
                         arrivals.changed.clear()
@@ -476,7 +476,7 @@ async def run(
                         await asyncio.sleep(delay)
                 sent_at[(user, index)] = time.monotonic()
                 try:
-                    await sender.send(user, script.messages[index], script.style)
+                    await sender.send(user, personal(script.messages[index], user), script.style)
                 except (aiohttp.ClientError, RuntimeError) as exc:
                     send_errors.append(f"user {user} message {index}: {exc}")
 
@@ -591,7 +591,10 @@ async def measure_target(name: str, options: Options, workdir: Path) -> list[Run
         scripts = make_scripts(options.scripts, length)
         expected = await calibrate(target, scripts, length) if not target.is_echo else {}
         if target.is_echo:
-            expected = {s.number: [[f"{text}|null"] for text in s.messages] for s in scripts}
+            expected = {
+                s.number: [[without_markers(f"{text}|null")] for text in s.messages]
+                for s in scripts
+            }
         bot_api.forget_calls()
         graph.forget_calls()
         spy = None

@@ -9,6 +9,11 @@ demo shops by page, phone and certificate number.
 Users follow *scripts*: a few fixed message sequences, each mostly in one writing style. Every
 user of a script sends the same sequence, so a script's replies, measured once on its own
 (the calibration), tell exactly which replies each message of every user must get.
+
+Each user's copy of a message carries a marker of invisible characters of its own
+(:func:`personal`), which the bot's normalisation removes: no two users send byte-identical
+text, so no cache in the bot can pass one user's work on to another (real users seldom send
+the same text at the same moment), and the replies stay those of the calibration.
 """
 
 from __future__ import annotations
@@ -79,6 +84,22 @@ class Script:
     number: int
     style: str
     messages: tuple[str, ...]
+
+
+_INVISIBLE: Final = ("\u200b", "\u200c")  # zero-width space, zero-width non-joiner
+
+
+def personal(text: str, user: int) -> str:
+    """The text as ``user`` sends it: with the user's number in invisible characters."""
+    return text + "".join(_INVISIBLE[int(bit)] for bit in f"1{user:b}")
+
+
+def without_markers(text: str) -> str:
+    """The text with every user's marker taken out (a reply that quotes the message)."""
+    return text.translate(_UNMARK)
+
+
+_UNMARK: Final = {ord(ch): None for ch in _INVISIBLE}
 
 
 def make_scripts(count: int, length: int, *, seed: int = 13) -> list[Script]:

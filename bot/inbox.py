@@ -25,16 +25,16 @@ from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, Final, TypeVar
+from typing import TYPE_CHECKING, Any, Final, TypeVar, cast
 
-from sqlalchemy import ColumnElement, func, select, update
+from sqlalchemy import ColumnElement, Table, Update, bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.orm import Session
 
 from bot import metrics
 from bot.channels.base import SendFailed, SendResult
-from bot.database import NO_SYNC, Transactions
+from bot.database import Transactions
 from bot.dialogue.models import ConversationRecord, InboundEventRecord
 from bot.lifecycle import LIFECYCLE
 from bot.messages import Reply
@@ -58,6 +58,15 @@ Clock = Callable[[], datetime]
 CommitHook = Callable[[Session, Sequence[Reply]], None]
 """What the core runs inside the transaction that saves a turn (``bot.core.CommitHook``)."""
 T = TypeVar("T")
+
+_EVENTS: Final = cast(Table, InboundEventRecord.__table__)
+# Built once: a message binds its values instead of building (and cache-keying) statements.
+_INSERT: Final = insert(_EVENTS).returning(_EVENTS.c.id)
+_MERGED: Final = (
+    update(_EVENTS)
+    .where(_EVENTS.c.id.in_(bindparam("k_ids", expanding=True)), _EVENTS.c.status == PENDING)
+    .values(status=DONE, processed_at=bindparam("processed_at"), last_error=None)
+)
 
 
 class EventAlreadyHandled(RuntimeError):
@@ -122,6 +131,8 @@ class Inbox:
     def __init__(self, engine: AsyncEngine, *, clock: Clock = utc_now) -> None:
         self._tx = Transactions(engine)
         self.clock = clock
+        self._updates: dict[frozenset[str], Update] = {}
+        self._record: Update | None = None
 
     async def close(self) -> None:
         """Release the inbox's own connections."""
@@ -149,23 +160,30 @@ class Inbox:
     ) -> InboundEvent | None:
         """Store a new event; None when this event id was accepted before (a redelivery)."""
         received = self.clock()
+        values = {
+            "channel": channel,
+            "event_id": event_id,
+            "user_id": user_id,
+            "body": body,
+            "status": PENDING,
+            "attempts": 0,
+            "sent": 0,
+            "group_key": group_key,
+            "received_at": received,
+        }
 
         def insert(session: Session) -> InboundEvent:
-            record = InboundEventRecord(
+            stored = session.execute(_INSERT, values).scalar_one()
+            self._accepted(session, channel)
+            return InboundEvent(
+                id=stored,
                 channel=channel,
                 event_id=event_id,
                 user_id=user_id,
-                body=body,
-                status=PENDING,
-                attempts=0,
-                sent=0,
+                body=dict(body),
                 group_key=group_key,
                 received_at=received,
             )
-            session.add(record)
-            session.flush()
-            self._accepted(session, channel)
-            return _event(record)
 
         try:
             return await self._tx.write(insert)
@@ -255,28 +273,21 @@ class Inbox:
         Raises :class:`EventAlreadyHandled` when the event's turn was committed already, so
         that the caller's transaction (the dialogue state) is rolled back with it.
         """
-        result = session.execute(
-            update(InboundEventRecord)
-            .where(
-                InboundEventRecord.id == event.id,
-                InboundEventRecord.status == PENDING,
-                *self._owned(),
+        if self._record is None:
+            self._record = (
+                update(_EVENTS)
+                .where(
+                    _EVENTS.c.id == bindparam("k_id"), _EVENTS.c.status == PENDING, *self._owned()
+                )
+                .values(status=REPLYING, replies=bindparam("replies"), sent=0)
             )
-            .values(status=REPLYING, replies=encode_replies(replies), sent=0),
-            execution_options=NO_SYNC,
+        result = session.execute(
+            self._record, {"k_id": event.id, "replies": encode_replies(replies)}
         )
         if result.rowcount != 1:  # type: ignore[attr-defined]
             raise EventAlreadyHandled(f"event {event.id} was handled already")
         if merged:
-            session.execute(
-                update(InboundEventRecord)
-                .where(
-                    InboundEventRecord.id.in_(list(merged)),
-                    InboundEventRecord.status == PENDING,
-                )
-                .values(status=DONE, processed_at=self.clock(), last_error=None),
-                execution_options=NO_SYNC,
-            )
+            session.execute(_MERGED, {"k_ids": list(merged), "processed_at": self.clock()})
 
     async def store_replies(
         self, event: InboundEvent, replies: Sequence[Reply], *, merged: Sequence[int] = ()
@@ -318,15 +329,16 @@ class Inbox:
         await self._update(event.id, {**values, **self._released()})
 
     async def _update(self, event_id: int, values: dict[str, Any]) -> None:
-        def change(session: Session) -> None:
-            session.execute(
-                update(InboundEventRecord)
-                .where(InboundEventRecord.id == event_id, *self._owned())
-                .values(**values),
-                execution_options=NO_SYNC,
+        names = frozenset(values)
+        statement = self._updates.get(names)
+        if statement is None:
+            statement = self._updates[names] = (
+                update(_EVENTS)
+                .where(_EVENTS.c.id == bindparam("k_id"), *self._owned())
+                .values({name: bindparam(name) for name in names})
             )
-
-        await self._tx.write(change)
+        bound = {"k_id": event_id, **values}
+        await self._tx.write(lambda session: session.execute(statement, bound))
 
 
 @dataclass(slots=True)

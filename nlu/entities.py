@@ -139,6 +139,8 @@ class EntityExtractor:
                 for category, words in categories.items()
             }
         )
+        # One message's entities are asked for by the NLU and the language detection.
+        self._recent = functools.lru_cache(maxsize=128)(self._find)
 
     @classmethod
     def from_synonyms(cls, synonyms: Mapping[str, list[str]]) -> EntityExtractor:
@@ -147,6 +149,9 @@ class EntityExtractor:
 
     def spans(self, norm: NormalisedText) -> list[Span]:
         """All entities in normalised text, non-overlapping, in order of appearance."""
+        return list(self._recent(norm))
+
+    def _find(self, norm: NormalisedText) -> tuple[Span, ...]:
         text = norm.text
         found: list[Span] = []
         found.extend(_ids(text))
@@ -159,7 +164,7 @@ class EntityExtractor:
         for span in found:  # earlier rules win overlaps
             if all(span.end <= a.start or span.start >= a.end for a in accepted):
                 accepted.append(span)
-        return sorted(accepted, key=lambda s: s.start)
+        return tuple(sorted(accepted, key=lambda s: s.start))
 
     def extract(self, text: str) -> tuple[Entity, ...]:
         """Entities of a message with offsets into ``text`` itself."""

@@ -9,6 +9,7 @@ text the user actually sent.
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 from dataclasses import dataclass
 
@@ -185,12 +186,16 @@ def _reorder_khmer(pieces: list[_Piece]) -> list[_Piece]:
     return out
 
 
+@functools.lru_cache(maxsize=128)
 def normalise(text: str) -> NormalisedText:
     """Canonical form of a message, used identically for training, parsing and entities.
 
     Strips zero-width characters, maps Khmer digits to ASCII, lower-cases Latin (NFKC),
     collapses whitespace, and puts Khmer vowel signs, subscripts (coeng) and the subscript
     RO into Unicode's recommended order.
+
+    The result is immutable and the last few are kept: one message is normalised by the
+    NLU, the entity extractor and the language detection, once.
     """
     pieces = _reorder_khmer(_basic_pieces(text))
     chars: list[str] = []

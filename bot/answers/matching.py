@@ -156,7 +156,14 @@ class _Matcher:
             for p in ordered
         )
         self._pattern = re.compile(alternation or r"(?!)")
-        self._fuzzy = [p for p in phrases if p.key is not None and len(p.text) >= 5]
+        # Phrases typos are tolerated in, prepared once: (key, khmer, unspaced, words, edits).
+        self._fuzzy = [
+            (p.key, p.khmer, unspaced, len(p.text.split()), allowed)
+            for p in phrases
+            if p.key is not None
+            for unspaced in (p.text.replace(" ", ""),)
+            if (allowed := _allowed_edits(len(unspaced)))
+        ]
 
     def exact(self, text: str) -> tuple[list[_Hit], list[tuple[int, int]]]:
         """Option hits (negated ones dropped) and every matched span, traps included."""
@@ -173,20 +180,47 @@ class _Matcher:
     def fuzzy(self, text: str) -> list[_Hit]:
         """Options whose words appear in ``text`` with a typo or two."""
         hits: list[_Hit] = []
-        latin = [(m.start(), m.end(), m.group()) for m in _LATIN_TOKEN.finditer(text)]
+        latin = _Windows([(m.start(), m.end(), m.group()) for m in _LATIN_TOKEN.finditer(text)])
         khmer = [(m.start(), m.end(), m.group()) for m in _KHMER_RUN.finditer(text)]
-        for phrase in self._fuzzy:
-            assert phrase.key is not None
-            allowed = _allowed_edits(len(phrase.text.replace(" ", "")))
-            if allowed == 0:
-                continue
-            if phrase.khmer:
-                hit = _fuzzy_khmer(phrase.text.replace(" ", ""), khmer, allowed)
+        for key, is_khmer_phrase, target, words, allowed in self._fuzzy:
+            if is_khmer_phrase:
+                hit = _fuzzy_khmer(target, khmer, allowed)
             else:
-                hit = _fuzzy_latin(phrase.text, latin, allowed)
+                hit = latin.near(target, words, allowed)
             if hit is not None and not _negated(text, hit[0]):
-                hits.append(_Hit(hit[0], hit[1], phrase.key))
+                hits.append(_Hit(hit[0], hit[1], key))
         return hits
+
+
+class _Windows:
+    """Runs of consecutive Latin words of a text, joined without spaces, by first letter."""
+
+    def __init__(self, tokens: list[tuple[int, int, str]]) -> None:
+        self._tokens = tokens
+        self._by_start: dict[tuple[int, str], list[tuple[int, int, str]]] = {}
+        self._widths: set[int] = set()
+
+    def _index(self, width: int) -> None:
+        self._widths.add(width)
+        tokens = self._tokens
+        for i in range(len(tokens) - width + 1):
+            joined = "".join(t[2] for t in tokens[i : i + width])
+            self._by_start.setdefault((width, joined[:1]), []).append(
+                (tokens[i][0], tokens[i + width - 1][1], joined)
+            )
+
+    def near(self, target: str, words: int, allowed: int) -> tuple[int, int] | None:
+        """The first run of words within ``allowed`` edits of ``target`` (a phrase of
+        ``words`` words): runs of as many words, one more or one fewer."""
+        for width in {words, words + 1, max(1, words - 1)}:
+            if width not in self._widths:
+                self._index(width)
+            for start, end, joined in self._by_start.get((width, target[:1]), ()):
+                if abs(len(joined) - len(target)) > allowed:
+                    continue
+                if Levenshtein.distance(joined, target, score_cutoff=allowed) <= allowed:
+                    return start, end
+        return None
 
 
 def _allowed_edits(length: int) -> int:
@@ -196,23 +230,6 @@ def _allowed_edits(length: int) -> int:
     if length < 9:
         return 1
     return 2
-
-
-def _fuzzy_latin(
-    phrase: str, tokens: list[tuple[int, int, str]], allowed: int
-) -> tuple[int, int] | None:
-    """A run of words within ``allowed`` edits of the phrase (spaces ignored)."""
-    size = len(phrase.split())
-    target = phrase.replace(" ", "")
-    for width in {size, size + 1, max(1, size - 1)}:
-        for i in range(len(tokens) - width + 1):
-            window = tokens[i : i + width]
-            joined = "".join(t[2] for t in window)
-            if abs(len(joined) - len(target)) > allowed or joined[:1] != target[:1]:
-                continue
-            if Levenshtein.distance(joined, target, score_cutoff=allowed) <= allowed:
-                return window[0][0], window[-1][1]
-    return None
 
 
 def _fuzzy_khmer(

@@ -33,9 +33,9 @@ import asyncio
 import logging
 from collections.abc import Sequence
 from datetime import timedelta
-from typing import Any, Final
+from typing import Any, Final, cast
 
-from sqlalchemy import ColumnElement, exists, func, or_, select, update
+from sqlalchemy import ColumnElement, Table, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlalchemy.orm import Session, aliased
 
@@ -83,7 +83,8 @@ class LeasedInbox(Inbox):
         )
 
     def _owned(self) -> list[ColumnElement[bool]]:
-        return [InboundEventRecord.lease_owner == self.owner]
+        # On the table's column: the inbox's statements are Core statements, built once.
+        return [cast(Table, InboundEventRecord.__table__).c.lease_owner == self.owner]
 
     def _released(self) -> dict[str, Any]:
         return {"lease_until": None}
