@@ -268,7 +268,9 @@ async def test_retries_back_off_doubling_the_wait(engine: AsyncEngine) -> None:
             *,
             skip: int = 0,
             purpose: Purpose = Purpose.REPLY,
+            progress: Callable[[int], Awaitable[None]] | None = None,
         ) -> SendResult:
+            del progress
             attempts.append(time.monotonic())
             return await super().send(user_id, replies, skip=skip, purpose=purpose)
 
