@@ -5,6 +5,7 @@ never holding up the user's later ones."""
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from typing import Any, ClassVar
 
@@ -253,3 +254,38 @@ async def test_a_turn_cannot_be_committed_twice(engine: AsyncEngine) -> None:
     assert row.status == "replying" and row.replies == [
         {"$type": "TextReply", "text": "first", "buttons": []}
     ]
+
+
+async def test_retries_back_off_doubling_the_wait(engine: AsyncEngine) -> None:
+    inbox = Inbox(engine)
+    attempts: list[float] = []
+
+    class TimedChannel(ScriptedChannel):
+        async def send(
+            self,
+            user_id: str,
+            replies: Sequence[Reply],
+            *,
+            skip: int = 0,
+            purpose: Purpose = Purpose.REPLY,
+            progress: Callable[[int], Awaitable[None]] | None = None,
+        ) -> SendResult:
+            del progress
+            attempts.append(time.monotonic())
+            return await super().send(user_id, replies, skip=skip, purpose=purpose)
+
+    channel = TimedChannel(engine, answer)
+    outage = SendFailed("Bad Gateway", sent=0, retryable=True)
+    channel.failures = {"u-1": [outage, outage]}
+    worker = InboxWorker(inbox, channel, policy=RetryPolicy(attempts=3, base_seconds=0.2))
+    event = await inbox.accept("test", "e1", "u", {"n": 1})
+    assert event is not None
+    worker.submit(event)
+    await worker.wait_idle()
+
+    assert channel.turns == [1] and channel.sent == [("u", "u-1")]
+    first, second, third = attempts
+    assert second - first >= 0.2  # the first wait
+    assert third - second >= 0.4  # doubled
+    [row] = await stored(engine)
+    assert (row.status, row.attempts, row.next_attempt_at) == ("done", 3, None)
