@@ -18,10 +18,13 @@ import asyncio
 import contextlib
 import logging
 import threading
+import weakref
 from collections.abc import Callable
-from typing import Final, TypeVar
+from typing import Any, Final, TypeVar
 
+from sqlalchemy import Engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -116,36 +119,142 @@ def _writer_lock(database: str) -> threading.Lock:
         return _WRITER_LOCKS.setdefault(database, threading.Lock())
 
 
+_SQLITE_BUSY: Final = 5
+_CHECKPOINT_EVERY: Final = 200  # writes on the event loop between two WAL checkpoints
+
+
+def _never_waiting(engine: Engine) -> Engine:
+    """The engine's connections give up at once on a locked file (SQLITE_BUSY) and leave
+    WAL checkpoints to others: what runs on the event loop must never wait."""
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:  # after the factory's
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA busy_timeout=0")
+        cursor.execute("PRAGMA wal_autocheckpoint=0")
+        cursor.close()
+
+    return engine
+
+
+def _busy(exc: OperationalError) -> bool:
+    return getattr(exc.orig, "sqlite_errorcode", None) == _SQLITE_BUSY or "locked" in str(exc.orig)
+
+
+class _Busy(Exception):
+    """The file was locked by another connection: the work was not run (or only read)."""
+
+
+_LOOP_WRITERS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, asyncio.Lock]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _loop_writer_lock(database: str) -> asyncio.Lock:
+    """One queue per SQLite file for the writers of the running event loop: a write that had
+    to go to a thread (the file was locked) is waited for, not overtaken by threads more."""
+    locks = _LOOP_WRITERS.setdefault(asyncio.get_running_loop(), {})
+    return locks.setdefault(database, asyncio.Lock())
+
+
 class Transactions:
     """Runs units of work, functions of a synchronous ``Session``, each in one transaction.
 
-    On SQLite the work runs in a worker thread on a pysqlite engine of the same file (the same
-    WAL, busy timeout and BEGIN IMMEDIATE for writers): one thread hop per transaction, where
-    aiosqlite makes three or four per statement and a writer would hold the lock across all of
-    them. Elsewhere (PostgreSQL) it runs through the async engine with ``run_sync``.
+    On SQLite the work runs on a pysqlite engine of the same file (the same WAL and BEGIN
+    IMMEDIATE for writers). It runs right on the event loop when it cannot wait: this
+    process's writers are not writing (a lock of its own) and the file is not locked by
+    another process, which the loop's connections check without waiting (busy timeout 0).
+    Otherwise, and for the WAL checkpoints the loop's connections leave, it runs in a worker
+    thread with the usual busy timeout. A unit of work here is a few statements (a fraction
+    of a millisecond); a thread hop costs more than that, and under load most of a turn's
+    hops went to waking threads and trading the GIL. Elsewhere (PostgreSQL) the work runs
+    through the async engine with ``run_sync``.
     """
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._async_readers = async_sessionmaker(engine, expire_on_commit=False)
         self._async_writers = async_sessionmaker(writer(engine), expire_on_commit=False)
-        self._sync = create_sqlite_reader(engine.url.render_as_string(hide_password=False))
+        url = engine.url.render_as_string(hide_password=False)
+        self._sync = create_sqlite_reader(url)
         self._sync_readers: sessionmaker[Session] | None = None
         self._sync_writers: sessionmaker[Session] | None = None
+        self._loop_engine: Engine | None = None
+        self._loop_readers: sessionmaker[Session] | None = None
+        self._loop_writers: sessionmaker[Session] | None = None
         self._lock: threading.Lock | None = None
+        self._loop_writes = 0
+        self._database = ""
         if self._sync is not None:
-            self._lock = _writer_lock(str(self._sync.url.database))
+            self._database = str(self._sync.url.database)
+            self._lock = _writer_lock(self._database)
             self._sync_readers = sessionmaker(self._sync, expire_on_commit=False)
             self._sync_writers = sessionmaker(
                 self._sync.execution_options(**{WRITE_OPTION: True}), expire_on_commit=False
             )
+            loop_engine = create_sqlite_reader(url)
+            if loop_engine is not None and not env_flag("CETS_SQLITE_IN_THREADS"):
+                self._loop_engine = _never_waiting(loop_engine)
+                self._loop_readers = sessionmaker(loop_engine, expire_on_commit=False)
+                self._loop_writers = sessionmaker(
+                    loop_engine.execution_options(**{WRITE_OPTION: True}),
+                    expire_on_commit=False,
+                )
 
     async def read(self, work: Callable[[Session], T]) -> T:
         """Run ``work`` in a read transaction."""
+        if self._loop_readers is not None:
+            with contextlib.suppress(_Busy):
+                return self._on_loop(work, self._loop_readers)
         return await self._run(work, self._sync_readers, self._async_readers, None)
 
     async def write(self, work: Callable[[Session], T]) -> T:
         """Run ``work`` in a write transaction, committed when it returns."""
-        return await self._run(work, self._sync_writers, self._async_writers, self._lock)
+        lock = self._lock
+        if self._loop_writers is None or lock is None:
+            return await self._run(work, self._sync_writers, self._async_writers, lock)
+        async with _loop_writer_lock(self._database):
+            if lock.acquire(blocking=False):
+                try:
+                    result = self._on_loop(work, self._loop_writers)
+                except _Busy:
+                    pass
+                else:
+                    await self._after_loop_write()
+                    return result
+                finally:
+                    lock.release()
+            return await self._run(work, self._sync_writers, self._async_writers, lock)
+
+    @staticmethod
+    def _on_loop(work: Callable[[Session], T], sessions: sessionmaker[Session]) -> T:
+        """Run the work now; :class:`_Busy` when the file is locked (a writer: before any
+        of the work ran; a reader may have read part of it)."""
+        try:
+            with sessions.begin() as session:
+                session.connection()  # BEGIN (IMMEDIATE for a writer) before the work
+                return work(session)
+        except OperationalError as exc:
+            if _busy(exc):
+                raise _Busy from exc
+            raise
+
+    async def _after_loop_write(self) -> None:
+        """Every few hundred writes, a WAL checkpoint in a worker thread."""
+        self._loop_writes += 1
+        if self._loop_writes % _CHECKPOINT_EVERY == 0 and self._sync is not None:
+            sync = self._sync
+
+            def checkpoint() -> None:
+                connection = sync.raw_connection()  # autocommit: no transaction around it
+                try:
+                    connection.cursor().execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+                finally:
+                    connection.close()
+
+            try:
+                await asyncio.to_thread(checkpoint)
+            except OperationalError:
+                log.warning("WAL checkpoint skipped (the file is busy)")
 
     @staticmethod
     async def _run(
@@ -165,6 +274,7 @@ class Transactions:
             return await session.run_sync(work)
 
     async def close(self) -> None:
-        """Close the synchronous engine's connections (the async engine is the caller's)."""
-        if self._sync is not None:
-            await asyncio.to_thread(self._sync.dispose)
+        """Close the synchronous engines' connections (the async engine is the caller's)."""
+        for engine in (self._sync, self._loop_engine):
+            if engine is not None:
+                await asyncio.to_thread(engine.dispose)
