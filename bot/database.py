@@ -204,7 +204,7 @@ class Transactions:
         """Run ``work`` in a read transaction."""
         if self._loop_readers is not None:
             with contextlib.suppress(_Busy):
-                return self._on_loop(work, self._loop_readers)
+                return self._on_loop(work, self._loop_readers, reading=True)
         return await self._run(work, self._sync_readers, self._async_readers, None)
 
     async def write(self, work: Callable[[Session], T]) -> T:
@@ -215,46 +215,62 @@ class Transactions:
         async with _loop_writer_lock(self._database):
             if lock.acquire(blocking=False):
                 try:
-                    result = self._on_loop(work, self._loop_writers)
+                    result = self._on_loop(work, self._loop_writers, reading=False)
                 except _Busy:
-                    pass
+                    done = False
                 else:
-                    await self._after_loop_write()
-                    return result
+                    done = True
                 finally:
                     lock.release()
+                if done:
+                    await self._after_loop_write()  # this loop's writers still wait
+                    return result
             return await self._run(work, self._sync_writers, self._async_writers, lock)
 
     @staticmethod
-    def _on_loop(work: Callable[[Session], T], sessions: sessionmaker[Session]) -> T:
-        """Run the work now; :class:`_Busy` when the file is locked (a writer: before any
-        of the work ran; a reader may have read part of it)."""
-        try:
-            with sessions.begin() as session:
+    def _on_loop(
+        work: Callable[[Session], T], sessions: sessionmaker[Session], *, reading: bool
+    ) -> T:
+        """Run the work now; :class:`_Busy` when the file is locked by another connection.
+
+        A writer's BEGIN IMMEDIATE takes the lock before any of the work runs, so only that
+        BEGIN can find the file locked; a reader (a deferred BEGIN) may meet it on any read,
+        and is run again from the start in a thread.
+        """
+        with sessions.begin() as session:
+            try:
                 session.connection()  # BEGIN (IMMEDIATE for a writer) before the work
-                return work(session)
-        except OperationalError as exc:
-            if _busy(exc):
-                raise _Busy from exc
-            raise
+                if reading:
+                    return work(session)
+            except OperationalError as exc:
+                if _busy(exc):
+                    raise _Busy from exc
+                raise
+            return work(session)
 
     async def _after_loop_write(self) -> None:
-        """Every few hundred writes, a WAL checkpoint in a worker thread."""
+        """Every few hundred writes, a WAL checkpoint in a worker thread.
+
+        Run while this loop's writers wait (the caller holds their lock): a checkpoint that
+        copies every frame lets the next writer start the WAL again from its beginning,
+        which a checkpoint racing new writes never does (the WAL would only grow).
+        """
         self._loop_writes += 1
-        if self._loop_writes % _CHECKPOINT_EVERY == 0 and self._sync is not None:
-            sync = self._sync
+        if self._loop_writes % _CHECKPOINT_EVERY or self._sync is None:
+            return
+        sync = self._sync
 
-            def checkpoint() -> None:
-                connection = sync.raw_connection()  # autocommit: no transaction around it
-                try:
-                    connection.cursor().execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
-                finally:
-                    connection.close()
-
+        def checkpoint() -> None:
+            connection = sync.raw_connection()  # autocommit: no transaction around it
             try:
-                await asyncio.to_thread(checkpoint)
-            except OperationalError:
-                log.warning("WAL checkpoint skipped (the file is busy)")
+                connection.cursor().execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+            finally:
+                connection.close()
+
+        try:
+            await asyncio.to_thread(checkpoint)
+        except Exception as exc:  # a checkpoint is an optimisation: never a write's failure
+            log.warning("WAL checkpoint skipped: %s", type(exc).__name__)
 
     @staticmethod
     async def _run(

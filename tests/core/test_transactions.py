@@ -13,6 +13,7 @@ import sqlite3
 import time
 from pathlib import Path
 
+import pytest
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
@@ -85,3 +86,24 @@ async def test_the_wal_is_checkpointed_and_stays_bounded(settings: Settings) -> 
         await engine.dispose()
     # Without checkpoints the WAL grows by about 10 MB per 250 events, to some 64 MB here.
     assert max(sizes) < 8 * 1024 * 1024, sizes
+
+
+async def test_a_failing_unit_of_work_leaves_the_next_one_free_to_run(settings: Settings) -> None:
+    await prepare_database(settings.database_url)
+    engine = open_engine(settings.database_url)
+    units = Transactions(engine)
+
+    def fails(session: Session) -> None:
+        session.execute(text("SELECT 1"))
+        raise ValueError("the work failed")
+
+    try:
+        for _ in range(3):
+            with pytest.raises(ValueError, match="the work failed"):
+                await units.write(fails)
+        # Nothing is left holding this process's writer lock: the next write runs at once,
+        # on the event loop.
+        assert await asyncio.wait_for(units.write(_busy_timeout), 5) == 0
+    finally:
+        await units.close()
+        await engine.dispose()
