@@ -48,6 +48,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlalchemy.orm import Mapped, mapped_column
 
+from bot.background import cancel_and_wait
 from bot.database import writer
 from bot.dialogue.models import ConversationBase
 from bot.retry import as_utc, utc_now
@@ -242,11 +243,8 @@ class LeaderLease:
 
     async def stop(self) -> None:
         """Cancel the duties, stop renewing and release the lease."""
-        if self._loop_task is not None:
-            self._loop_task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._loop_task
-            self._loop_task = None
+        await cancel_and_wait(self._loop_task)
+        self._loop_task = None
         await self._stop_duties()
         if self._valid_until is not None:
             try:

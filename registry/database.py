@@ -88,8 +88,9 @@ def create_engine(url: str | None = None, **kwargs: Any) -> AsyncEngine:
 def create_sqlite_reader(url: str) -> Engine | None:
     """A synchronous sqlite3 engine on the same file as an aiosqlite ``url`` (None otherwise).
 
-    Used for the shop lookup in a worker thread: aiosqlite hands every cursor call to its own
-    thread, a dozen hops per lookup, each a wait for the scheduler on a busy machine.
+    Used for the shop lookup in a worker thread and for the bot's units of work
+    (``bot.database.Transactions``): aiosqlite hands every cursor call to its own thread, a
+    dozen hops per lookup, each a wait for the scheduler on a busy machine.
     """
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):

@@ -33,6 +33,7 @@ from backend_client import (
 from bot.applications.lease import Lease
 from bot.applications.schedule import NoticeSchedule
 from bot.backend_outbox import Deliver
+from bot.background import cancel_and_wait
 from bot.clock import Clock, SystemClock
 
 log = logging.getLogger(__name__)
@@ -158,9 +159,7 @@ class StatusFeedConsumer:
     async def stop(self) -> None:
         """Stop following; another process may take over at once."""
         if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            await cancel_and_wait(self._task)
             self._task = None
             with contextlib.suppress(Exception):
                 await self._lease.release()

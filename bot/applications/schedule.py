@@ -34,6 +34,7 @@ from bot.applications.draft import CRITERION_FIELDS
 from bot.applications.lease import Lease
 from bot.applications.models import ScheduledNoticeRecord
 from bot.backend_outbox import Deliver
+from bot.background import cancel_and_wait
 from bot.clock import Clock, SystemClock
 from bot.dialogue.store import ConversationStore
 from bot.messages import Reply
@@ -292,9 +293,7 @@ class NoticeSweeper:
     async def stop(self) -> None:
         """Stop sweeping and let another process take over at once."""
         if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            await cancel_and_wait(self._task)
             self._task = None
             with contextlib.suppress(Exception):
                 await self._lease.release()

@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Final
 
 from bot import metrics
+from bot.background import cancel_and_wait
 from bot.channels.base import Channel, Purpose, SendFailed, Sent
 from bot.delivery.store import HELD, QUEUED, ClaimLost, Delivery, DeliveryStore
 from bot.i18n import DEFAULT_LOCALE, _, use_locale
@@ -162,11 +163,8 @@ class Deliveries:
 
     async def stop(self) -> None:
         """Stop sending; what is not sent stays queued for the next start."""
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await cancel_and_wait(self._task)
+        self._task = None
         self._idle.set()
 
     async def wait_idle(self) -> None:

@@ -18,6 +18,8 @@ from typing import Any, Final
 
 from sqlalchemy.engine import make_url
 
+from bot.background import cancel_and_wait
+
 log = logging.getLogger(__name__)
 
 MAX_RECONNECT_SECONDS: Final = 30.0
@@ -56,11 +58,8 @@ class PgWakeups:
 
     async def stop(self) -> None:
         """Stop listening and close the connection."""
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await cancel_and_wait(self._task)
+        self._task = None
 
     def _notified(self, _connection: Any, _pid: int, _channel: str, payload: str) -> None:
         for listener in self._listeners:
