@@ -20,6 +20,7 @@ with leases, and every change is fenced on the lease (:mod:`bot.workers.leased_i
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
@@ -132,7 +133,6 @@ class Inbox:
         self._tx = Transactions(engine)
         self.clock = clock
         self._updates: dict[frozenset[str], Update] = {}
-        self._record: Update | None = None
 
     async def close(self) -> None:
         """Release the inbox's own connections."""
@@ -260,6 +260,16 @@ class Inbox:
         known = [as_utc(when) for when in await self._tx.read(read) if when is not None]
         return max((when for when in known if when is not None), default=None)
 
+    @functools.cached_property
+    def _record_statement(self) -> Update:
+        """Pending to replying, with the replies (built on first use: ``_owned`` may need
+        what a subclass sets up after this class's ``__init__``)."""
+        return (
+            update(_EVENTS)
+            .where(_EVENTS.c.id == bindparam("k_id"), _EVENTS.c.status == PENDING, *self._owned())
+            .values(status=REPLYING, replies=bindparam("replies"), sent=0)
+        )
+
     def record_turn(
         self,
         session: Session,
@@ -273,16 +283,8 @@ class Inbox:
         Raises :class:`EventAlreadyHandled` when the event's turn was committed already, so
         that the caller's transaction (the dialogue state) is rolled back with it.
         """
-        if self._record is None:
-            self._record = (
-                update(_EVENTS)
-                .where(
-                    _EVENTS.c.id == bindparam("k_id"), _EVENTS.c.status == PENDING, *self._owned()
-                )
-                .values(status=REPLYING, replies=bindparam("replies"), sent=0)
-            )
         result = session.execute(
-            self._record, {"k_id": event.id, "replies": encode_replies(replies)}
+            self._record_statement, {"k_id": event.id, "replies": encode_replies(replies)}
         )
         if result.rowcount != 1:  # type: ignore[attr-defined]
             raise EventAlreadyHandled(f"event {event.id} was handled already")
