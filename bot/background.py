@@ -18,3 +18,15 @@ async def cancel_and_wait(task: asyncio.Task[Any] | None) -> None:
     task.cancel()
     with contextlib.suppress(asyncio.CancelledError):
         await task
+
+
+async def wait_for_event(event: asyncio.Event, seconds: float) -> None:
+    """Wait until ``event`` is set or ``seconds`` have passed, whichever comes first.
+
+    A loop's wait for its wake-up: unlike ``asyncio.wait_for`` on Python 3.11, which returns
+    normally when the cancellation and the event come together (so the loop went on and
+    whoever stopped it waited for ever), a cancellation is always raised.
+    """
+    with contextlib.suppress(TimeoutError):
+        async with asyncio.timeout(seconds):
+            await event.wait()

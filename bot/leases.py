@@ -48,7 +48,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlalchemy.orm import Mapped, mapped_column
 
-from bot.background import cancel_and_wait
+from bot.background import cancel_and_wait, wait_for_event
 from bot.database import writer
 from bot.dialogue.models import ConversationBase
 from bot.retry import as_utc, utc_now
@@ -257,8 +257,7 @@ class LeaderLease:
         """Wait until this process holds the lease (bound it with ``asyncio.timeout``)."""
         while not self.held():
             self._state_changed.clear()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._state_changed.wait(), self.renew_every)
+            await wait_for_event(self._state_changed, self.renew_every)
 
     async def _loop(self) -> None:
         while True:
@@ -280,8 +279,7 @@ class LeaderLease:
             while (remaining := deadline - time.monotonic()) > 0:
                 # A duty registered meanwhile starts without waiting for the next renewal.
                 self._duties_changed.clear()
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._duties_changed.wait(), remaining)
+                await wait_for_event(self._duties_changed, remaining)
                 self._sync_duties()
 
     def _sync_duties(self) -> None:

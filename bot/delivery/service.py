@@ -11,7 +11,6 @@ a delivery idempotent across restarts and processes: the same key is delivered o
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Sequence
@@ -19,7 +18,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Final
 
 from bot import metrics
-from bot.background import cancel_and_wait
+from bot.background import cancel_and_wait, wait_for_event
 from bot.channels.base import Channel, Purpose, SendFailed, Sent
 from bot.delivery.store import HELD, QUEUED, ClaimLost, Delivery, DeliveryStore
 from bot.i18n import DEFAULT_LOCALE, _, use_locale
@@ -195,8 +194,7 @@ class Deliveries:
                 failures += 1
                 wait = self._policy.delay(failures)
                 log.exception("deliveries: storage failed; again in %.1fs", wait)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), wait)
+            await wait_for_event(self._wake, wait)
 
     async def _send_batch(self, due: Sequence[Delivery]) -> None:
         """Send due deliveries: users concurrently, each user's in order."""

@@ -17,11 +17,11 @@ least every ``poll_seconds``. Each claimed event is processed exactly as by the 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from bot.background import wait_for_event
 from bot.channels.base import SendResult
 from bot.inbox import AfterEvent, FailureHandler, InboundEvent, InboxWorker
 from bot.messages import Reply
@@ -136,8 +136,7 @@ class ClaimingInboxWorker(InboxWorker):
                 failures += 1
                 wait = self._policy.delay(failures)
                 log.exception("inbox %s: claiming failed; again in %.1fs", self._channel.name, wait)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), wait)
+            await wait_for_event(self._wake, wait)
 
     def _start(self, event: InboundEvent) -> None:
         self._idle.clear()
